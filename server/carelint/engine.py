@@ -1,0 +1,148 @@
+"""The one check: paragraphs, a per-paragraph cache, detectors, merge, offsets, disclaimer.
+
+Runs without the web layer; the API, the CLI and the benchmarks all call `Checker.check`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from carelint import disclaimer, platforms
+from carelint.detector import CheckContext, Detector
+from carelint.findings import SEVERITY_RANK, Finding
+from carelint.nlp import load_pipeline
+from carelint.phi.detector import PhiDetector
+from carelint.rules import RuleDetector
+from carelint.settings import Policy
+from carelint.text import OffsetUnit, Text
+
+
+@dataclass(frozen=True)
+class ReportedFinding:
+    """A finding as the caller sees it: offsets in the unit asked for, with its text."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    category: str
+    type: str
+    rule: str
+    severity: str
+    message: str
+    suggestions: list[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: list[ReportedFinding]
+    disclaimer: disclaimer.DisclaimerResult
+    platform: platforms.PlatformLength
+    elapsed_ms: float
+
+
+class ParagraphCache:
+    """LRU of detector output per paragraph, so typing re-analyses only the edited paragraph."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple, list[Finding]] = OrderedDict()
+
+    def get(self, key: tuple) -> list[Finding] | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, findings: list[Finding]) -> None:
+        self._items[key] = findings
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+class Checker:
+    def __init__(self, nlp: Language, cache_size: int = 2048, with_rules: bool = True):
+        self.nlp = nlp
+        self.phi = PhiDetector(nlp)
+        self.rules = RuleDetector(nlp) if with_rules else None
+        self.detectors: list[Detector] = [self.phi] + ([self.rules] if self.rules else [])
+        self.cache = ParagraphCache(cache_size)
+        # spaCy and Presidio objects are shared; one check at a time keeps them consistent.
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_model(cls, model: str, cache_size: int = 2048, with_rules: bool = True) -> Checker:
+        return cls(load_pipeline(model), cache_size=cache_size, with_rules=with_rules)
+
+    @property
+    def model_name(self) -> str:
+        meta = self.nlp.meta
+        return f"{meta.get('lang', 'en')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
+
+    def check(self, text: str, platform: str = "generic", offset_unit: OffsetUnit = "codepoint",
+              policy: Policy | None = None) -> CheckResult:
+        started = time.perf_counter()
+        policy = policy or Policy()
+        with self._lock:
+            found = self._detect(Text(text), platform, policy)
+        post = Text(text)
+        reported = [self._report(f, post, offset_unit) for f in found]
+        return CheckResult(
+            findings=reported,
+            disclaimer=disclaimer.assess(text, platform, policy),
+            platform=platforms.measure(text, platform),
+            elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    def _detect(self, text: Text, platform: str, policy: Policy) -> list[Finding]:
+        ctx = CheckContext(policy=policy, platform=platform, post=self.phi.post_cues(text.value))
+        version = (policy.version(), ctx.post.key(), platform)
+        paragraphs = text.paragraphs()
+        results: dict[int, list[Finding]] = {}
+        missing = []
+        for i, para in enumerate(paragraphs):
+            cached = self.cache.get((para.text, version))
+            if cached is None:
+                missing.append(i)
+            else:
+                results[i] = cached
+        docs = self.nlp.pipe(paragraphs[i].text for i in missing)
+        for i, doc in zip(missing, docs, strict=True):
+            found = [f for d in self.detectors for f in d.detect(doc, ctx)]
+            self.cache.put((paragraphs[i].text, version), found)
+            results[i] = found
+        disabled = set(policy.disabled_rules)
+        merged = [
+            f.shifted(para.start)
+            for i, para in enumerate(paragraphs)
+            for f in results[i]
+            if f.rule not in disabled
+        ]
+        return _dedupe(merged)
+
+    @staticmethod
+    def _report(f: Finding, text: Text, unit: OffsetUnit) -> ReportedFinding:
+        start, end = text.to_unit(f.start, unit), text.to_unit(f.end, unit)
+        return ReportedFinding(
+            id=f"{f.category}-{f.type.lower().replace('_', '-')}-{start}-{end}",
+            start=start, end=end, text=text.value[f.start : f.end], category=f.category,
+            type=f.type, rule=f.rule, severity=f.severity, message=f.message,
+            suggestions=list(f.suggestions), source=f.source,
+        )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (span, category): the most severe wins. Sorted by position."""
+    best: dict[tuple[int, int, str], Finding] = {}
+    for f in findings:
+        key = (f.start, f.end, f.category)
+        if key not in best or SEVERITY_RANK[f.severity] > SEVERITY_RANK[best[key].severity]:
+            best[key] = f
+    return sorted(best.values(), key=lambda f: (f.start, f.end, f.category))

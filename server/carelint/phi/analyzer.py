@@ -1,0 +1,100 @@
+"""Presidio set up offline on Carelint's shared spaCy pipeline, with the recognizers we use."""
+
+from __future__ import annotations
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    DateRecognizer,
+    IpRecognizer,
+    MedicalLicenseRecognizer,
+    PhoneRecognizer,
+    SpacyRecognizer,
+    UrlRecognizer,
+    UsLicenseRecognizer,
+    UsSsnRecognizer,
+)
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from carelint.phi.recognizers import FirstNameRecognizer, OfflineEmailRecognizer, load_pattern_specs
+
+# spaCy labels kept, and what Presidio calls them. ORG and NORP are left out: the small
+# model's ORG has many false positives (phi-notes.md) and neither is a Safe Harbor identifier.
+SPACY_ENTITY_MAPPING = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "DATE": "DATE_TIME",
+}
+SPACY_LABELS_IGNORED = ["ORG", "NORP", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT",
+                        "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "TIME"]
+
+
+class SharedSpacyNlpEngine(SpacyNlpEngine):
+    """A Presidio NLP engine over a pipeline we already loaded, so each paragraph is parsed once.
+
+    `load()` is a no-op on purpose: Presidio's own load() calls spacy.cli.download() for
+    names that are not installed packages, which is a network call.
+    """
+
+    def __init__(self, nlp: Language):
+        super().__init__(
+            models=[{"lang_code": "en", "model_name": nlp.meta.get("name", "shared")}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping=SPACY_ENTITY_MAPPING,
+                labels_to_ignore=SPACY_LABELS_IGNORED,
+                low_score_entity_names=[],
+            ),
+        )
+        self.nlp = {"en": nlp}
+
+    def load(self) -> None:
+        pass
+
+    def artifacts(self, doc: Doc) -> NlpArtifacts:
+        return self._doc_to_nlp_artifact(doc, "en")
+
+
+def build_registry() -> RecognizerRegistry:
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in (
+        SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "DATE_TIME"]),
+        OfflineEmailRecognizer(),
+        # Only North American numbers: with the default regions "555-201-3344" comes back as
+        # a UK NHS number (phi-notes.md), and posts here are written for US audiences.
+        PhoneRecognizer(supported_regions=("US", "CA")),
+        UrlRecognizer(),
+        IpRecognizer(),
+        UsSsnRecognizer(),
+        CreditCardRecognizer(),
+        UsLicenseRecognizer(),
+        MedicalLicenseRecognizer(),
+        DateRecognizer(),
+        FirstNameRecognizer(),
+        *(spec.recognizer for spec in load_pattern_specs()),
+    ):
+        registry.add_recognizer(recognizer)
+    return registry
+
+
+class PhiAnalyzer:
+    """Runs Presidio's recognizers over an already-parsed paragraph."""
+
+    # Weak pattern hits (e.g. Presidio's driver-licence "weak" regex at 0.01) are noise.
+    MIN_SCORE = 0.3
+
+    def __init__(self, nlp: Language):
+        self.nlp_engine = SharedSpacyNlpEngine(nlp)
+        self.engine = AnalyzerEngine(
+            registry=build_registry(), nlp_engine=self.nlp_engine, supported_languages=["en"]
+        )
+
+    def analyze(self, doc: Doc) -> list[RecognizerResult]:
+        results = self.engine.analyze(
+            text=doc.text, language="en", nlp_artifacts=self.nlp_engine.artifacts(doc)
+        )
+        return [r for r in results if r.score >= self.MIN_SCORE]

@@ -1,0 +1,260 @@
+"""Context decides severity: a patient's identifier is high, staff, officials, events and the
+organisation's own contact details are dropped, and the organisation's allowlist always wins.
+
+Cue vocabularies are data (data/context.toml, data/health_terms.toml); this module holds the
+decision, which reads in one place: `Judge.severity`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from carelint.phi.cues import ContextCues
+from carelint.phi.lexicon import HEALTH_FACTS, TermHit
+from carelint.settings import Policy
+
+POSSESSIVES = frozenset({"his", "her", "their", "my", "your", "ur"})
+SECOND_PERSON = frozenset({"your", "ur"})
+THIRD_PERSON = POSSESSIVES - SECOND_PERSON
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "mister"})
+# A date names a day (not just a year or a duration): a Safe Harbor date element.
+SPECIFIC_DATE = re.compile(
+    r"\d{1,2}[/.-]\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s\d"
+    r"|\d(?:st|nd|rd|th)?\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|christmas|thanksgiving|new year|valentine"
+    r"|easter|hanukkah|halloween|\beve\b|ago today|\bthe \d{1,2}(?:st|nd|rd|th)\b|\d{4}-\d{2}-\d{2}"
+    r"|\(\d{4}\s?[-–]\s?\d{4}\)|\b\d{4}\s?[-–]\s?\d{4}\b",
+    re.IGNORECASE,
+)
+# Time words that make "your root canal" about one past visit rather than general advice.
+SPECIFIC_TIME = re.compile(
+    r"\b(?:yesterday|today|tonight|this (?:morning|afternoon|week|month)|last (?:week|month|year|visit|time)"
+    r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|\d)",
+    re.IGNORECASE,
+)
+CONDITIONAL = re.compile(r"\b(?:if|when|whenever|in case)\b[^.!?]*$", re.IGNORECASE)
+NOT_A_PERSON_TO = re.compile(r"^\W*to (?:our|the) (?:clinic|hospital|practice|office|center|centre|team|pharmacy)",
+                             re.IGNORECASE)
+
+
+@dataclass
+class PostCues:
+    """Facts about the whole post that context needs (computed once per check)."""
+
+    strong: bool = False  # talks about a particular patient or their care
+    reply: bool = False  # cites a person's records or visits
+    health: bool = False  # mentions any health term
+
+    def key(self) -> tuple[bool, bool, bool]:
+        return (self.strong, self.reply, self.health)
+
+
+@dataclass
+class Candidate:
+    start: int  # character offsets in the paragraph
+    end: int
+    entity: str
+    kind: str
+    score: float = 0.5
+    severity: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class SentenceCues:
+    strong: bool
+    reply: bool
+    health: bool
+    staff: bool
+    org: bool
+
+
+def possessed_by(doc: Doc, token_index: int) -> str | None:
+    """The possessive pronoun up to two tokens before a term ("her 100th refill"), if any."""
+    for i in range(token_index - 1, max(token_index - 3, -1), -1):
+        word = doc[i].lower_
+        if word in POSSESSIVES:
+            return word
+        if doc[i].is_punct:
+            return None
+    return None
+
+
+def _norm_name(text: str) -> str:
+    words = [w.strip(".,'’") for w in text.lower().split()]
+    return " ".join(w for w in words if w and w not in HONORIFICS)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)[-10:]
+
+
+class Judge:
+    """Assigns severities to the candidates of one paragraph."""
+
+    def __init__(self, cues: ContextCues, doc: Doc, post: PostCues, policy: Policy,
+                 term_hits: list[TermHit]):
+        self.cues = cues
+        self.doc = doc
+        self.post = post
+        self.policy = policy
+        self.term_hits = term_hits
+        self._sentence_cache: dict[int, SentenceCues] = {}
+        self.staff_name_tokens: set[str] = set()
+        self.allow_names = {_norm_name(n) for n in policy.staff_names}
+        self.allow_handles = {h.lower().lstrip("@") for h in policy.staff_handles}
+        self.allow_phones = {_digits(p) for p in policy.org_phones if _digits(p)}
+        self.allow_addresses = [a.lower() for a in policy.org_addresses]
+
+    # -- sentence-level cues ---------------------------------------------------------------
+    def sentence(self, start: int, end: int) -> Span:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return self.doc[:]
+        return span[0].sent
+
+    def sentence_cues(self, sent: Span) -> SentenceCues:
+        cached = self._sentence_cache.get(sent.start)
+        if cached:
+            return cached
+        text = sent.text
+        health = [h for h in self.term_hits if sent.start <= h.start < sent.end]
+        possessed = any(possessed_by(self.doc, h.start) in THIRD_PERSON for h in health)
+        cues = SentenceCues(
+            strong=bool(self.cues.strong_patient.search(text)) or possessed,
+            reply=bool(self.cues.reply.search(text)),
+            health=bool(health),
+            staff=bool(self.cues.staff.search(text)),
+            org=bool(self.cues.org_contact.search(text)),
+        )
+        self._sentence_cache[sent.start] = cues
+        return cues
+
+    # -- titles next to a name ----------------------------------------------------------------
+    def _title_near(self, start: int, end: int) -> str | None:
+        """'staff' or 'public' when a title or credential sits right next to the span."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return None
+        before = [t for t in self.doc[max(span.start - 3, 0) : span.start] if t.text not in {".", ","}]
+        words = [t.lower_.rstrip(".") for t in before[-2:]]
+        after = [t for t in self.doc[span.end : span.end + 3] if t.text not in {",", "."}]
+        credential = after[0].text.rstrip(".").lower() if after else ""
+        for word in reversed(words):
+            if word in self.cues.staff_titles:
+                return "staff"
+            if word in self.cues.public_titles:
+                return "public"
+            if word not in HONORIFICS:
+                break
+        if credential and after[0].text[:1].isupper() and credential in self.cues.staff_titles:
+            return "staff"
+        return None
+
+    # -- the decision -----------------------------------------------------------------------
+    def allowlisted(self, c: Candidate, text: str) -> bool:
+        if c.kind == "person":
+            name = _norm_name(text)
+            if text.startswith("@"):
+                return name.lstrip("@") in self.allow_handles
+            return any(name == a or name in a.split() or a in name for a in self.allow_names if a)
+        if c.kind == "contact" and c.entity == "PHONE_NUMBER":
+            return _digits(text) in self.allow_phones
+        if c.kind == "place":
+            low = text.lower()
+            return any(low in a or a in low for a in self.allow_addresses)
+        return False
+
+    def severity(self, c: Candidate) -> str | None:
+        """'high', 'medium', 'low' or None (not PHI here)."""
+        text = self.doc.text[c.start : c.end]
+        if self.allowlisted(c, text):
+            return None
+        sent = self.sentence(c.start, c.end)
+        s = self.sentence_cues(sent)
+        post_patient = self.post.strong or self.post.reply
+        if c.kind == "always":
+            return "high"
+        if c.kind == "disclosure":
+            before = self.doc.text[sent.start_char : c.start]
+            return None if CONDITIONAL.search(before) else "high"
+        if c.kind == "person":
+            return self._person(c, text, s, post_patient)
+        if c.kind == "contact":
+            return self._contact(c, text, sent, post_patient)
+        if c.kind == "date":
+            if not SPECIFIC_DATE.search(text) or not post_patient:
+                return None
+            return None if s.staff and not (s.strong or s.reply) else "high"
+        if c.kind == "age":
+            if NOT_A_PERSON_TO.search(self.doc.text[c.end : c.end + 40]):
+                return None
+            if s.staff and not s.strong:
+                return None
+            return "high" if post_patient or s.health else None
+        if c.kind == "place":
+            if (s.org or s.staff) and not (s.strong or s.reply):
+                return None
+            return "high" if post_patient or (s.health and c.entity == "SCHOOL_OR_EMPLOYER") else None
+        if c.kind == "url":
+            return "medium" if s.strong else None
+        if c.kind == "license":
+            return "high" if re.search(r"licen[cs]e|\bDL\b|driver|DEA", sent.text, re.I) else None
+        return None
+
+    def _person(self, c: Candidate, text: str, s: SentenceCues, post_patient: bool) -> str | None:
+        if text.replace(" ", "").isalpha() and text.isupper() and len(text) > 3:  # shouting, not a name
+            return None
+        if c.entity == "NAME_GUESS" and not (s.strong or s.reply):
+            return None
+        tokens = {w for w in _norm_name(text).split() if len(w) > 2}
+        if tokens & self.staff_name_tokens:
+            return None
+        title = self._title_near(c.start, c.end)
+        if title == "staff" or (title == "public" and not s.strong) or (s.staff and not (s.strong or s.reply)):
+            self.staff_name_tokens |= tokens
+            return None
+        if post_patient or s.strong or s.reply:
+            return "high"
+        if s.health and c.extra.get("name_like"):
+            return "high"
+        return None
+
+    def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> str | None:
+        before = self.doc.text[max(sent.start_char, c.start - 60) : c.start]
+        if self.cues.org_contact.search(before):
+            return None
+        if c.entity == "EMAIL_ADDRESS":
+            local = text.split("@", 1)[0].lower()
+            if local in self.cues.org_email_local_parts:
+                return None
+        return "high" if post_patient else "low"
+
+    # -- health details tied to a person ---------------------------------------------------------
+    def health_details(self, person_in_paragraph: bool) -> list[Candidate]:
+        out = []
+        for hit in self.term_hits:
+            span = hit.span(self.doc)
+            sent = span.sent
+            s = self.sentence_cues(sent)
+            owner = possessed_by(self.doc, hit.start)
+            start = span.start_char
+            if owner:
+                start = next(t.idx for t in reversed(self.doc[max(hit.start - 2, 0) : hit.start])
+                             if t.lower_ == owner)
+            cand = Candidate(start, span.end_char, "HEALTH_DETAIL", "disclosure")
+            if owner in SECOND_PERSON:
+                specific = bool(SPECIFIC_TIME.search(sent.text)) or s.reply
+                if self.post.reply or (specific and (self.post.strong or person_in_paragraph)):
+                    cand.severity = "high"
+            elif owner:
+                if self.post.strong or self.post.reply or person_in_paragraph:
+                    cand.severity = "high"
+            elif hit.category in HEALTH_FACTS and (self.post.strong or self.post.reply):
+                cand.severity = "medium"
+            if cand.severity:
+                out.append(cand)
+        return out

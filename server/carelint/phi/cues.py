@@ -1,0 +1,41 @@
+"""The context cue lists of data/context.toml, compiled once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CONTEXT_FILE = Path(__file__).parent / "data" / "context.toml"
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    """One case-insensitive alternation; bare words get word boundaries."""
+    parts = [rf"\b{p}\b" if re.fullmatch(r"[\w .'-]+", p) else p for p in patterns]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ContextCues:
+    strong_patient: re.Pattern[str]
+    reply: re.Pattern[str]
+    staff: re.Pattern[str]
+    org_contact: re.Pattern[str]
+    staff_titles: frozenset[str]
+    public_titles: frozenset[str]
+    org_email_local_parts: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path = CONTEXT_FILE) -> ContextCues:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        return cls(
+            strong_patient=_any(data["strong_patient_cues"]),
+            reply=_any(data["reply_cues"]),
+            staff=_any(data["staff_cues"]),
+            org_contact=_any(data["org_contact_cues"]),
+            staff_titles=frozenset(data["staff_titles"]),
+            public_titles=frozenset(data["public_titles"]),
+            org_email_local_parts=frozenset(data["org_email_local_parts"]),
+        )

@@ -1,0 +1,140 @@
+"""PHI detection for one paragraph: Presidio and our recognizers find identifiers, context
+decides which belong to a patient, and disclosures of care are found even without a name."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from carelint.detector import CheckContext
+from carelint.findings import Finding
+from carelint.phi.analyzer import PhiAnalyzer
+from carelint.phi.context import HONORIFICS, THIRD_PERSON, Candidate, Judge, PostCues, possessed_by
+from carelint.phi.cues import ContextCues
+from carelint.phi.identifiers import IdentifierSpec, load_identifier_specs
+from carelint.phi.lexicon import HealthLexicon
+
+# When two candidates overlap, the more specific entity wins (a number labelled MRN beats
+# spaCy's DATE guess on the same digits); ties go to the longer span.
+PRIORITY = [
+    "EXTRA_TERM", "MEDICAL_RECORD_NUMBER", "ACCOUNT_NUMBER", "HEALTH_PLAN_ID", "MEDICARE_MBI",
+    "US_SSN", "DEVICE_ID", "RX_NUMBER", "PATIENT_URL", "CREDIT_CARD", "EMAIL_ADDRESS", "NPI",
+    "PHONE_NUMBER", "IP_ADDRESS", "HANDLE", "PERSON_INITIALS", "AGE_OVER_89", "ROOM_BED",
+    "STREET_ADDRESS", "SCHOOL_OR_EMPLOYER", "PERSON", "NAME_GUESS", "YEAR_SPAN", "DATE_OF_SERVICE",
+    "LOCATION", "PLACE_GUESS", "DATE_TIME", "US_DRIVER_LICENSE", "MEDICAL_LICENSE", "URL",
+]
+_RANK = {entity: i for i, entity in enumerate(PRIORITY)}
+
+
+def _trimmed(c: Candidate, text: str) -> Candidate:
+    """Drop punctuation, spaces and emoji that recognizers leave at a span's edges."""
+    while c.end > c.start and not (text[c.end - 1].isalnum() or text[c.end - 1] in ".)"):
+        c.end -= 1
+    while c.start < c.end and not (text[c.start].isalnum() or text[c.start] in "@("):
+        c.start += 1
+    return c
+
+
+def _in_hashtag(c: Candidate, text: str) -> bool:
+    """'#NICUgrad' is a hashtag, not a name; 'Acct #88-1932' is still a number."""
+    return c.kind in ("person", "place", "date") and text[c.start - 1 : c.start] == "#"
+
+
+def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    ordered = sorted(cands, key=lambda c: (_RANK.get(c.entity, len(PRIORITY)), -(c.end - c.start)))
+    kept: list[Candidate] = []
+    for c in ordered:
+        if all(c.end <= k.start or k.end <= c.start for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+class PhiDetector:
+    name = "phi"
+
+    def __init__(self, nlp: Language):
+        self.analyzer = PhiAnalyzer(nlp)
+        self.cues = ContextCues.load()
+        self.lexicon = HealthLexicon(nlp)
+        self.specs: dict[str, IdentifierSpec] = load_identifier_specs()
+        self._tokenizer = nlp.tokenizer
+
+    # Post-level facts, computed once per check on the whole text (cheap: regex + tokenizer).
+    def post_cues(self, text: str) -> PostCues:
+        tokens = self._tokenizer(text)
+        hits = self.lexicon.hits(tokens)
+        return PostCues(
+            strong=bool(self.cues.strong_patient.search(text))
+            or any(possessed_by(tokens, h.start) in THIRD_PERSON for h in hits),
+            reply=bool(self.cues.reply.search(text)),
+            health=bool(hits),
+        )
+
+    def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
+        text = doc.text
+        cands = [
+            Candidate(r.start, r.end, r.entity_type, self.specs[r.entity_type].kind, r.score)
+            for r in self.analyzer.analyze(doc)
+            if r.entity_type in self.specs
+        ]
+        cands += self._policy_terms(text, ctx)
+        cands = resolve_overlaps([self._with_title(doc, c) for c in map(_trimmed, cands, [text] * len(cands))
+                                  if c.end > c.start and not _in_hashtag(c, text)])
+        for c in cands:
+            if c.kind == "person":
+                c.extra["name_like"] = self._name_like(text[c.start : c.end])
+        post = ctx.post or PostCues()
+        if any(c.kind == "always" for c in cands):
+            post = PostCues(strong=True, reply=post.reply, health=post.health)
+        judge = Judge(self.cues, doc, post, ctx.policy, self.lexicon.hits(doc))
+        disclosures = [
+            Candidate(m.start(), m.end(), "CARE_DISCLOSURE", "disclosure")
+            for m in self.cues.reply.finditer(text)
+        ]
+        findings = []
+        kept_person = False
+        for c in cands + disclosures:
+            c.severity = judge.severity(c)
+            kept_person |= c.kind == "person" and c.severity == "high"
+        for c in judge.health_details(kept_person):
+            if all(c.end <= d.start or d.end <= c.start for d in disclosures):
+                disclosures.append(c)
+        for c in cands + disclosures:
+            if c.severity:
+                findings.append(self._finding(c, text))
+        return findings
+
+    def _finding(self, c: Candidate, text: str) -> Finding:
+        spec = self.specs[c.entity]
+        return Finding(
+            start=c.start, end=c.end, category="phi", type=c.entity, rule=spec.rule,
+            severity=c.severity, message=spec.message, source=spec.source,
+            suggestions=spec.suggestions,
+        )
+
+    @staticmethod
+    def _policy_terms(text: str, ctx: CheckContext) -> list[Candidate]:
+        out = []
+        for term in ctx.policy.extra_phi_terms:
+            for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
+                out.append(Candidate(m.start(), m.end(), "EXTRA_TERM", "always", 1.0))
+        return out
+
+    @staticmethod
+    def _with_title(doc: Doc, c: Candidate) -> Candidate:
+        """Include 'Mr.'/'Ms.' in a name's span so a suggestion replaces the whole reference."""
+        if c.entity != "PERSON":
+            return c
+        m = re.search(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s$", doc.text[max(0, c.start - 6) : c.start])
+        if m:
+            c.start -= len(m.group(0))
+        return c
+
+    @staticmethod
+    def _name_like(text: str) -> bool:
+        words = [w.strip(".,") for w in text.split()]
+        if any(w.lower() in HONORIFICS for w in words):
+            return True
+        return sum(1 for w in words if w[:1].isupper()) >= 2

@@ -1,0 +1,77 @@
+"""Turns patterns.toml into presidio PatternRecognizers, keeping each one's examples for tests."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer
+
+PATTERNS_FILE = Path(__file__).with_name("patterns.toml")
+_MATCH_FLAGS = regex.DOTALL | regex.MULTILINE
+
+
+class PatternDataError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    entity: str
+    safe_harbor: str
+    recognizer: PatternRecognizer
+    examples_match: tuple[str, ...]
+    examples_no_match: tuple[str, ...]
+
+
+def _build(entry: dict, index: int, path: Path) -> PatternSpec:
+    where = f"{path.name}: recognizer #{index + 1} ({entry.get('entity', '?')})"
+    try:
+        entity = entry["entity"]
+        patterns = [
+            Pattern(p["name"], p["regex"], float(p["score"])) for p in entry["patterns"]
+        ]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PatternDataError(f"{where}: missing or invalid field {exc}") from exc
+    flags = _MATCH_FLAGS if entry.get("case_sensitive") else _MATCH_FLAGS | regex.IGNORECASE
+    for p in patterns:
+        try:
+            regex.compile(p.regex, flags)
+        except regex.error as exc:
+            raise PatternDataError(f"{where}: pattern {p.name!r} does not compile: {exc}") from exc
+    recognizer = PatternRecognizer(
+        supported_entity=entity,
+        name=f"carelint.{entity.lower()}",
+        patterns=patterns,
+        context=entry.get("context", []),
+        global_regex_flags=flags,
+    )
+    examples = entry.get("examples", {})
+    return PatternSpec(
+        entity=entity,
+        safe_harbor=entry.get("safe_harbor", ""),
+        recognizer=recognizer,
+        examples_match=tuple(examples.get("match", ())),
+        examples_no_match=tuple(examples.get("no_match", ())),
+    )
+
+
+def load_pattern_specs(path: Path = PATTERNS_FILE) -> list[PatternSpec]:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return [_build(entry, i, path) for i, entry in enumerate(data.get("recognizer", []))]
+
+
+EXAMPLE_SPAN = re.compile(r"\[([^\]]+)\]")
+
+
+def split_example(example: str) -> tuple[str, tuple[int, int] | None]:
+    """'the pt in [bed 12] swears' -> ('the pt in bed 12 swears', (10, 16))."""
+    m = EXAMPLE_SPAN.search(example)
+    if not m:
+        return example, None
+    text = example[: m.start()] + m.group(1) + example[m.end() :]
+    return text, (m.start(), m.start() + len(m.group(1)))
