@@ -18,7 +18,13 @@ from carelint.settings import Policy
 
 POSSESSIVES = frozenset({"his", "her", "their", "my", "your", "ur"})
 SECOND_PERSON = frozenset({"your", "ur"})
-THIRD_PERSON = POSSESSIVES - SECOND_PERSON
+THIRD_PERSON = (POSSESSIVES - SECOND_PERSON) | {"name"}  # "name": "Gabriel Silva's dressing change"
+# Words near "your <treatment>" that make it one past visit rather than general advice.
+PAST_ANCHOR = re.compile(
+    r"\b(?:yesterday|last (?:week|month|night|visit|time|year)|this (?:morning|afternoon)|ago|with us"
+    r"|on (?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{1,2}/\d{1,2})",
+    re.IGNORECASE,
+)
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "mister"})
 # A date names a day (not just a year or a duration): a Safe Harbor date element.
 SPECIFIC_DATE = re.compile(
@@ -73,14 +79,58 @@ class SentenceCues:
 
 
 def possessed_by(doc: Doc, token_index: int) -> str | None:
-    """The possessive pronoun up to two tokens before a term ("her 100th refill"), if any."""
+    """Who owns the term up to two tokens before it: a possessive pronoun ("her 100th
+    refill"), "name" for a name's possessive ("Gabriel Silva's dressing change"), or None."""
     for i in range(token_index - 1, max(token_index - 3, -1), -1):
         word = doc[i].lower_
         if word in POSSESSIVES:
             return word
+        if word in ("'s", "’s") and i > 0 and doc[i - 1].is_title:
+            return "name"
         if doc[i].is_punct:
             return None
     return None
+
+
+def owner_start(doc: Doc, token_index: int) -> int:
+    """Token index where the owner phrase of a possessed term starts."""
+    for i in range(token_index - 1, max(token_index - 3, -1), -1):
+        if doc[i].lower_ in POSSESSIVES:
+            return i
+        if doc[i].lower_ in ("'s", "’s"):
+            return i - 1
+    return token_index
+
+
+def person_received_care(doc: Doc, hits: list[TermHit], cues: ContextCues) -> bool:
+    """Token-level signs that a particular person received care; works on a tokenizer-only
+    Doc, so it serves both the whole post and one sentence."""
+    for h in hits:
+        owner = possessed_by(doc, h.start)
+        if owner in THIRD_PERSON:
+            return True
+        if owner in SECOND_PERSON:
+            window = doc[max(h.start - 8, 0) : min(h.end + 8, len(doc))].text
+            if PAST_ANCHOR.search(window):
+                return True
+        if h.category == "condition" and _named_subject_has(doc, h.start, cues):
+            return True
+    return False
+
+
+def _named_subject_has(doc: Doc, term_index: int, cues: ContextCues) -> bool:
+    """'Marcus suffers from MS': a capitalised name, then a condition verb, then the term."""
+    verb = next((i for i in range(term_index - 1, max(term_index - 5, -1), -1)
+                 if doc[i].lower_ in cues.condition_verbs), None)
+    if verb is None:
+        return False
+    for i in range(verb - 1, max(verb - 9, -1), -1):
+        tok = doc[i]
+        if tok.text in {".", "!", "?"} or "\n" in tok.text:
+            return False
+        if tok.is_title and tok.lower_ not in cues.not_name_starters and len(tok) > 1:
+            return True
+    return False
 
 
 def _norm_name(text: str) -> str:
@@ -122,9 +172,9 @@ class Judge:
             return cached
         text = sent.text
         health = [h for h in self.term_hits if sent.start <= h.start < sent.end]
-        possessed = any(possessed_by(self.doc, h.start) in THIRD_PERSON for h in health)
         cues = SentenceCues(
-            strong=bool(self.cues.strong_patient.search(text)) or possessed,
+            strong=bool(self.cues.strong_patient.search(text))
+            or person_received_care(self.doc, health, self.cues),
             reply=bool(self.cues.reply.search(text)),
             health=bool(health),
             staff=bool(self.cues.staff.search(text)),
@@ -221,6 +271,8 @@ class Judge:
             return "high"
         if s.health and c.extra.get("name_like"):
             return "high"
+        if self.post.health and c.extra.get("name_like"):
+            return "medium"  # a full name in a health post: worth a second look
         return None
 
     def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> str | None:
@@ -231,7 +283,9 @@ class Judge:
             local = text.split("@", 1)[0].lower()
             if local in self.cues.org_email_local_parts:
                 return None
-        return "high" if post_patient else "low"
+        if post_patient:
+            return "high"
+        return "medium" if self.post.health else "low"
 
     # -- health details tied to a person ---------------------------------------------------------
     def health_details(self, person_in_paragraph: bool) -> list[Candidate]:
@@ -241,10 +295,7 @@ class Judge:
             sent = span.sent
             s = self.sentence_cues(sent)
             owner = possessed_by(self.doc, hit.start)
-            start = span.start_char
-            if owner:
-                start = next(t.idx for t in reversed(self.doc[max(hit.start - 2, 0) : hit.start])
-                             if t.lower_ == owner)
+            start = self.doc[owner_start(self.doc, hit.start)].idx if owner else span.start_char
             cand = Candidate(start, span.end_char, "HEALTH_DETAIL", "disclosure")
             if owner in SECOND_PERSON:
                 specific = bool(SPECIFIC_TIME.search(sent.text)) or s.reply

@@ -25,6 +25,8 @@ class ContextCues:
     staff_titles: frozenset[str]
     public_titles: frozenset[str]
     org_email_local_parts: frozenset[str]
+    condition_verbs: frozenset[str]
+    not_name_starters: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = CONTEXT_FILE) -> ContextCues:
@@ -38,4 +40,6 @@ class ContextCues:
             staff_titles=frozenset(data["staff_titles"]),
             public_titles=frozenset(data["public_titles"]),
             org_email_local_parts=frozenset(data["org_email_local_parts"]),
+            condition_verbs=frozenset(data["condition_verbs"]),
+            not_name_starters=frozenset(data["not_name_starters"]),
         )

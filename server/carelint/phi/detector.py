@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 from carelint.detector import CheckContext
 from carelint.findings import Finding
 from carelint.phi.analyzer import PhiAnalyzer
-from carelint.phi.context import HONORIFICS, THIRD_PERSON, Candidate, Judge, PostCues, possessed_by
+from carelint.phi.context import HONORIFICS, Candidate, Judge, PostCues, person_received_care
 from carelint.phi.cues import ContextCues
 from carelint.phi.identifiers import IdentifierSpec, load_identifier_specs
 from carelint.phi.lexicon import HealthLexicon
@@ -67,7 +67,7 @@ class PhiDetector:
         hits = self.lexicon.hits(tokens)
         return PostCues(
             strong=bool(self.cues.strong_patient.search(text))
-            or any(possessed_by(tokens, h.start) in THIRD_PERSON for h in hits),
+            or person_received_care(tokens, hits, self.cues),
             reply=bool(self.cues.reply.search(text)),
             health=bool(hits),
         )

@@ -1,8 +1,8 @@
 """Health terms (procedures, conditions, medications, measures, care events and places).
 
-Matched on lowercase tokens with simple plurals, so "surgery"/"surgeries" both match. Short
-abbreviations (ER, ED, OR, MI) must be written in capitals to count, since in lowercase they
-are ordinary words.
+Matched on lowercase tokens with simple plurals, so "surgery"/"surgeries" both match.
+Two-letter abbreviations (ER, ED, MI, MS) must be written in capitals to count, since in
+lowercase they are ordinary words.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class HealthLexicon:
         out = []
         for match_id, start, end in self.matcher(doc):
             text = doc[start:end].text
-            if len(text) <= 3 and not text.isupper():
+            if len(text) <= 2 and not text.isupper():
                 continue  # "er", "or", "mi" in lowercase are words, not abbreviations
             out.append(TermHit(start, end, self._label[match_id]))
         return _longest_first(out)
