@@ -86,6 +86,17 @@ class Checker:
         meta = self.nlp.meta
         return f"{meta.get('lang', 'en')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
 
+    def rule_catalogue(self) -> list[dict[str, str]]:
+        """Every rule a finding can carry, PHI rules first, each with its source."""
+        seen: dict[str, dict[str, str]] = {}
+        for spec in self.phi.specs.values():
+            seen.setdefault(spec.rule, dict(id=spec.rule, category="phi", severity="high",
+                                            message=spec.message, source=spec.source))
+        for rule in self.rules.rules if self.rules else []:
+            seen.setdefault(rule.id, dict(id=rule.id, category=rule.category, severity=rule.severity,
+                                          message=rule.message, source=rule.source))
+        return list(seen.values())
+
     def check(self, text: str, platform: str = "generic", offset_unit: OffsetUnit = "codepoint",
               policy: Policy | None = None) -> CheckResult:
         started = time.perf_counter()

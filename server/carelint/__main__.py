@@ -1,0 +1,3 @@
+from carelint.cli import main
+
+main()

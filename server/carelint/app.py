@@ -1,0 +1,202 @@
+"""The FastAPI app: routes, guards and error handlers. No checking logic lives here."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from carelint import __version__
+from carelint.engine import Checker
+from carelint.schemas import (
+    CheckRequest,
+    CheckResponse,
+    HealthResponse,
+    RuleOut,
+    RulesResponse,
+)
+from carelint.settings import Policy, PolicyStore, RuntimeSettings
+from carelint.token import load_or_create_token, token_matches
+
+log = logging.getLogger("carelint")  # never given post text
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+EXTENSION_ORIGIN = re.compile(r"^chrome-extension://[a-p]{32}$")
+STATIC_DIR = resources.files("carelint") / "static"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+@dataclass
+class AppState:
+    settings: RuntimeSettings
+    checker: Checker
+    token: str
+    store: PolicyStore
+    policy: Policy
+
+
+def _host_name(host_header: str) -> str:
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _validation_message(exc: ValidationError | RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{field}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+async def read_model(request: Request, model: type[BaseModel], max_bytes: int) -> BaseModel:
+    """Parse a JSON body into `model` with the contract's errors: 413, 415, 422."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise ApiError(413, "payload_too_large", f"The request body is larger than {max_bytes} bytes.")
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(422, "invalid_json", f"The body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid_fields", "body: expected a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_fields", _validation_message(exc)) from None
+
+
+def create_app(settings: RuntimeSettings | None = None, checker: Checker | None = None) -> FastAPI:
+    settings = settings or RuntimeSettings()
+    store = PolicyStore(settings.policy_path)
+    try:
+        policy = store.load()
+    except (ValueError, OSError) as exc:
+        raise SystemExit(f"Settings file {settings.policy_path} is invalid: {exc}") from exc
+    state = AppState(
+        settings=settings,
+        checker=checker or Checker.from_model(settings.model, cache_size=settings.cache_size),
+        token=load_or_create_token(settings.token_path, settings.token),
+        store=store,
+        policy=policy,
+    )
+    app = FastAPI(title="Carelint", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.carelint = state
+
+    # CORS for the extension only; web pages get no CORS headers and are refused below.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origin_regex=EXTENSION_ORIGIN.pattern,
+        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        # DNS rebinding: a foreign name resolving to 127.0.0.1 still carries its own Host.
+        if _host_name(request.headers.get("host", "")) not in LOOPBACK_HOSTS:
+            return error_response(403, "forbidden_host", "Requests must address the server as localhost or 127.0.0.1.")
+        origin = request.headers.get("origin")
+        if origin and not EXTENSION_ORIGIN.match(origin) and origin != f"{request.url.scheme}://{request.headers['host']}":
+            return error_response(403, "forbidden_origin", "Only the Carelint extension and this server's own page may call the API.")
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return error_response(413, "payload_too_large", f"The request body is larger than {settings.max_body_bytes} bytes.")
+        if request.url.path.startswith("/v1/") and request.url.path != "/v1/health" and request.method != "OPTIONS":
+            if not token_matches(state.token, request.headers.get("authorization")):
+                return error_response(401, "unauthorized", "Missing or wrong token: send 'Authorization: Bearer <token>' (see `carelint token`).")
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError):
+        return error_response(422, "invalid_fields", _validation_message(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception):
+        log.error("internal error: %s", type(exc).__name__)  # the type only: no post text
+        return error_response(500, "internal_error", "Carelint hit an internal error; the post was not stored.")
+
+    @app.get("/v1/health", response_model=HealthResponse)
+    def health():
+        return HealthResponse(version=__version__, model=state.checker.model_name)
+
+    @app.post("/v1/check", response_model=CheckResponse)
+    async def check(request: Request):
+        body = await read_model(request, CheckRequest, settings.max_body_bytes)
+        result = await _run_sync(state.checker.check, body.text, body.platform, body.offset_unit, state.policy)
+        return CheckResponse.model_validate(result)
+
+    @app.get("/v1/rules", response_model=RulesResponse)
+    def rules():
+        return RulesResponse(rules=[RuleOut(**r) for r in state.checker.rule_catalogue()])
+
+    @app.get("/v1/settings", response_model=Policy)
+    def get_settings():
+        return state.policy
+
+    @app.put("/v1/settings", response_model=Policy)
+    async def put_settings(request: Request):
+        policy = await read_model(request, Policy, settings.max_body_bytes)
+        try:
+            state.store.save(policy)
+        except OSError as exc:
+            raise ApiError(507, "settings_not_saved", f"Could not write the settings file: {exc.strerror}") from None
+        state.policy = policy
+        return policy
+
+    @app.get("/", response_class=HTMLResponse)
+    def playground():
+        page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+        page = page.replace("{{TOKEN}}", html.escape(state.token, quote=True))
+        return HTMLResponse(page, headers={
+            "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",
+        })
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    return app
+
+
+async def _run_sync(fn, *args):
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)

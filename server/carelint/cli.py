@@ -1,0 +1,150 @@
+"""The command line: serve, check, token, rules."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from carelint import __version__
+from carelint.platforms import PLATFORMS
+from carelint.settings import PolicyStore, RuntimeSettings
+
+app = typer.Typer(help="Carelint: check healthcare social posts for PHI and risky claims, locally.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True)
+
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; loopback only unless --allow-remote.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8787,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback host (exposes post text to the network).")] = False,
+) -> None:
+    """Start the local API server and the playground page."""
+    if not _is_loopback(host) and not allow_remote:
+        err.print(f"[red]Refusing to bind {host}: Carelint serves loopback only. "
+                  "Pass --allow-remote to override (not recommended).[/red]")
+        raise typer.Exit(2)
+    if not _is_loopback(host):
+        err.print(f"[yellow]Warning: binding {host} exposes the API beyond this machine.[/yellow]")
+    import uvicorn
+
+    from carelint.app import create_app
+
+    settings = RuntimeSettings(host=host, port=port)
+    err.print("Loading the language model…")
+    application = create_app(settings)
+    token = application.state.carelint.token
+    url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/"
+    err.print(f"[bold green]Carelint {__version__} is running at {url}[/bold green]")
+    err.print(f"Token: {token}  (also: `carelint token`)")
+    err.print("Browser extension: chrome://extensions → Developer mode → Load unpacked → the "
+              "repository's extension/ folder, then open the URL above and click 'Pair'.")
+    # The access log records method, path and status only: never a body, so never post text.
+    uvicorn.run(application, host=host, port=port, log_level="info", server_header=False)
+
+
+@app.command()
+def check(
+    file: Annotated[str, typer.Argument(help="A text file to check, or - for standard input.")],
+    platform: Annotated[str, typer.Option(help=f"One of: {', '.join(PLATFORMS)}.")] = "generic",
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Check a post. Exit code 1 when a high-severity finding remains, 0 otherwise."""
+    if platform not in PLATFORMS:
+        err.print(f"[red]Unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}.[/red]")
+        raise typer.Exit(2)
+    if output_format not in ("text", "json"):
+        err.print("[red]--format must be text or json.[/red]")
+        raise typer.Exit(2)
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]Cannot read {file}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    from carelint.engine import Checker
+
+    settings = RuntimeSettings()
+    try:
+        policy = PolicyStore(settings.policy_path).load()
+    except ValueError as exc:
+        err.print(f"[red]Settings file {settings.policy_path} is invalid: {exc}[/red]")
+        raise typer.Exit(2) from None
+    result = Checker.from_model(settings.model).check(text, platform, "codepoint", policy)
+    name = "<stdin>" if file == "-" else file
+    if output_format == "json":
+        payload = {
+            "file": name,
+            "findings": [f.__dict__ for f in result.findings],
+            "disclaimer": result.disclaimer.__dict__,
+            "platform": result.platform.__dict__,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        out = Console(highlight=False, soft_wrap=True)
+        for f in result.findings:
+            line, col = _line_col(text, f.start)
+            style = SEVERITY_STYLE[f.severity]
+            out.print(f"{name}:{line}:{col} [{style}]{f.severity}[/{style}] {f.category} {f.rule} "
+                      f"{f.message} [dim]({f.text!r})[/dim]")
+        if result.disclaimer.needed:
+            out.print(f"{name}: [yellow]disclaimer needed[/yellow]: {result.disclaimer.suggested}")
+        p = result.platform
+        if p.remaining < 0:
+            out.print(f"{name}: [red]{-p.remaining} characters over {p.name}'s {p.limit} limit[/red]")
+    raise typer.Exit(1 if any(f.severity == "high" for f in result.findings) else 0)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    line = before.count("\n") + 1
+    return line, offset - (before.rfind("\n") + 1) + 1
+
+
+@app.command()
+def token() -> None:
+    """Print the API token (created on first use)."""
+    from carelint.token import load_or_create_token
+
+    settings = RuntimeSettings()
+    typer.echo(load_or_create_token(settings.token_path, settings.token))
+
+
+@app.command()
+def rules(output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
+    """List every rule with its category, severity and source."""
+    from carelint.engine import Checker
+
+    catalogue = Checker.from_model(RuntimeSettings().model).rule_catalogue()
+    if output_format == "json":
+        typer.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
+        return
+    out = Console(highlight=False, soft_wrap=True)
+    for r in catalogue:
+        out.print(f"{r['id']:<36} {r['category']:<9} {r['severity']:<7} {r['message']} [dim]— {r['source']}[/dim]")
+    out.print(f"{len(catalogue)} rules")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Request and response models of the check contract (shared/design/api.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from carelint.platforms import PLATFORMS
+
+MAX_TEXT_CHARS = 100_000
+PlatformName = Literal[tuple(PLATFORMS)]  # type: ignore[valid-type]
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(max_length=MAX_TEXT_CHARS, description="The post, at most 100,000 characters.")
+    platform: PlatformName = "generic"  # type: ignore[valid-type]
+    offset_unit: Literal["codepoint", "utf16"] = "codepoint"
+
+
+class FindingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    start: int
+    end: int
+    text: str
+    category: Literal["phi", "claim", "advice", "tone", "language"]
+    type: str
+    rule: str
+    severity: Literal["high", "medium", "low"]
+    message: str
+    suggestions: list[str]
+    source: str
+
+
+class DisclaimerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    needed: bool
+    present: bool
+    suggested: str
+
+
+class PlatformOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    limit: int
+    length: int
+    remaining: int
+
+
+class CheckResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    findings: list[FindingOut]
+    disclaimer: DisclaimerOut
+    platform: PlatformOut
+    elapsed_ms: float
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+    model: str
+
+
+class RuleOut(BaseModel):
+    id: str
+    category: str
+    severity: str
+    message: str
+    source: str
+
+
+class RulesResponse(BaseModel):
+    rules: list[RuleOut]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
