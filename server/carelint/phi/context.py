@@ -42,8 +42,6 @@ SPECIFIC_TIME = re.compile(
     re.IGNORECASE,
 )
 CONDITIONAL = re.compile(r"\b(?:if|when|whenever|in case)\b[^.!?]*$", re.IGNORECASE)
-NOT_A_PERSON_TO = re.compile(r"^\W*to (?:our|the) (?:clinic|hospital|practice|office|center|centre|team|pharmacy)",
-                             re.IGNORECASE)
 
 
 @dataclass
@@ -240,8 +238,6 @@ class Judge:
                 return None
             return None if s.staff and not (s.strong or s.reply) else "high"
         if c.kind == "age":
-            if NOT_A_PERSON_TO.search(self.doc.text[c.end : c.end + 40]):
-                return None
             if s.staff and not s.strong:
                 return None
             return "high" if post_patient or s.health else None
@@ -258,7 +254,7 @@ class Judge:
     def _person(self, c: Candidate, text: str, s: SentenceCues, post_patient: bool) -> str | None:
         if text.replace(" ", "").isalpha() and text.isupper() and len(text) > 3:  # shouting, not a name
             return None
-        if c.entity == "NAME_GUESS" and not (s.strong or s.reply):
+        if c.entity == "NAME_GUESS" and not (s.strong or s.reply or post_patient):
             return None
         tokens = {w for w in _norm_name(text).split() if len(w) > 2}
         if tokens & self.staff_name_tokens:

@@ -29,19 +29,18 @@ class PatternSpec:
 
 def _build(entry: dict, index: int, path: Path) -> PatternSpec:
     where = f"{path.name}: recognizer #{index + 1} ({entry.get('entity', '?')})"
+    flags = _MATCH_FLAGS if entry.get("case_sensitive") else _MATCH_FLAGS | regex.IGNORECASE
     try:
         entity = entry["entity"]
-        patterns = [
-            Pattern(p["name"], p["regex"], float(p["score"])) for p in entry["patterns"]
-        ]
+        raw_patterns = [(p["name"], p["regex"], float(p["score"])) for p in entry["patterns"]]
     except (KeyError, TypeError, ValueError) as exc:
         raise PatternDataError(f"{where}: missing or invalid field {exc}") from exc
-    flags = _MATCH_FLAGS if entry.get("case_sensitive") else _MATCH_FLAGS | regex.IGNORECASE
-    for p in patterns:
+    for name, pattern, _ in raw_patterns:
         try:
-            regex.compile(p.regex, flags)
+            regex.compile(pattern, flags)
         except regex.error as exc:
-            raise PatternDataError(f"{where}: pattern {p.name!r} does not compile: {exc}") from exc
+            raise PatternDataError(f"{where}: pattern {name!r} does not compile: {exc}") from exc
+    patterns = [Pattern(name, pattern, score) for name, pattern, score in raw_patterns]
     recognizer = PatternRecognizer(
         supported_entity=entity,
         name=f"carelint.{entity.lower()}",

@@ -1,0 +1,97 @@
+"""Context decides severity: patients' identifiers are high, staff/officials/events are not."""
+
+import pytest
+
+from carelint.settings import Policy
+
+
+def phi(checker, text, policy=None):
+    result = checker.check(text, "generic", "codepoint", policy or Policy())
+    return {f.text: f.severity for f in result.findings if f.category == "phi"}
+
+
+# (post, span, expected severity) — written for these tests, not copied from the dev set.
+PATIENT_POSTS = [
+    ("Congrats to our patient Maria Gonzalez on ringing the chemo bell today!", "Maria Gonzalez", "high"),
+    ("So proud of Mr. Okafor, who walked out of our rehab unit after his hip replacement.", "Mr. Okafor", "high"),
+    ("Get well soon, Tasha! The whole 3 North crew misses you.", "Tasha", "high"),
+    ("Patient: R. Delacroix, DOB 04/02/1961, admitted for chest pain.", "04/02/1961", "high"),
+    ("Our longtime dialysis patient Edna turns 101 today!", "turns 101", "high"),
+    ("The man in bed 9 keeps asking for his wife, Lorraine.", "bed 9", "high"),
+    ("Shoutout to @runner_jen, six weeks after her ACL repair with us!", "@runner_jen", "high"),
+    ("Please call Mrs. Ito back at 415-555-0199 about her biopsy results.", "415-555-0199", "high"),
+    ("Pt J.S. was discharged to hospice on 12/03.", "J.S.", "high"),
+    ("MRN 55-1029-3 was left on the printer again.", "55-1029-3", "high"),
+    ("Member ID ZQX8812044 for the patient in room 5 is wrong on the form.", "ZQX8812044", "high"),
+    ("Our patient from Piedmont Heights is home after her stroke.", "Piedmont Heights", "high"),
+    ("Jorge, a teacher at Lincoln Middle School, beat leukemia with our oncology team!", "Jorge", "high"),
+]
+# A review reply that confirms the relationship or cites records, with no name at all.
+REPLY_POSTS = [
+    ("We looked into this and our records show you cancelled your last two appointments.", "our records show"),
+    ("During your visit on May 2 the hygienist noted heavy plaque.", "During your visit"),
+    ("We reviewed your chart and the extraction was done as planned.", "We reviewed your chart"),
+    ("You were prescribed ibuprofen, not opioids, at that visit.", "You were prescribed"),
+]
+STAFF_AND_PUBLIC_POSTS = [
+    "Happy birthday to our amazing front desk lead, Maria Gonzalez! Cake at 3!",
+    "Welcome Dr. Fatima Haddad, our new dermatologist! She starts seeing patients March 3.",
+    "Mayor Linda Okafor toured our new behavioral health unit today. Thank you for your support!",
+    "Congratulations to our CEO, Mr. Abdul Karim, on the Community Leadership Award!",
+    "Free flu shots Saturday, October 4 at the Eastgate Library, 10am to 2pm.",
+    "Questions about your bill? Call our billing office at 800-555-0134 or email billing@clinic.example.",
+    "Our volunteer Walt, 91, has knitted 600 hats for our newborns. Thank you, Walt!",
+    "Happy 90th birthday to our hospital! Founded in 1935 on Route 9.",
+    "Meet our new hire, Kenji Watanabe, PharmD, who grew up in Honolulu.",
+    "Thank you Senator Rosa Martinez for visiting our clinic and meeting our nurses.",
+    "Kegels: squeeze for 3 seconds, relax for 3 seconds, 10 reps. Ask your doctor.",
+]
+
+
+@pytest.mark.parametrize(("text", "span", "severity"), PATIENT_POSTS)
+def test_patient_identifiers_are_high(phi_checker, text, span, severity):
+    found = phi(phi_checker, text)
+    covering = [sev for t, sev in found.items() if span in t or t in span]
+    assert severity in covering, f"{span!r} not {severity} in {found}"
+
+
+@pytest.mark.parametrize(("text", "span"), REPLY_POSTS)
+def test_review_replies_that_cite_records_are_phi(phi_checker, text, span):
+    found = phi(phi_checker, text)
+    assert any(span.lower() in t.lower() or t.lower() in span.lower() for t, s in found.items() if s == "high"), found
+
+
+@pytest.mark.parametrize("text", STAFF_AND_PUBLIC_POSTS)
+def test_staff_officials_events_and_own_contacts_are_not_high(phi_checker, text):
+    found = phi(phi_checker, text)
+    assert "high" not in found.values(), found
+
+
+def test_conditional_advice_is_not_a_disclosure(phi_checker):
+    assert phi(phi_checker, "If you missed your appointment, call us to reschedule.") == {}
+
+
+def test_allowlisted_staff_name_is_dropped(phi_checker):
+    text = "Big thanks to Dana Whitfield for the cookies today after her shift in our ICU!"
+    assert "high" in phi(phi_checker, text).values()
+    allow = Policy(staff_names=["Dana Whitfield"])
+    assert "Dana Whitfield" not in phi(phi_checker, text, allow)
+
+
+def test_allowlisted_handle_and_org_phone_are_dropped(phi_checker):
+    text = "Our patient @casey_k called 617-555-0100 after her surgery."
+    found = phi(phi_checker, text)
+    assert found.get("@casey_k") == "high" and found.get("617-555-0100") == "high"
+    policy = Policy(staff_handles=["@casey_k"], org_phones=["(617) 555-0100"])
+    after = phi(phi_checker, text, policy)
+    assert "@casey_k" not in after and "617-555-0100" not in after
+
+
+def test_extra_phi_terms_from_policy_are_high(phi_checker):
+    policy = Policy(extra_phi_terms=["Project Bluebird"])
+    assert phi(phi_checker, "Update on project bluebird tomorrow.", policy) == {"project bluebird": "high"}
+
+
+def test_titles_are_part_of_the_name_span(phi_checker):
+    found = phi(phi_checker, "Mrs. Kim is recovering from her knee surgery in our unit.")
+    assert found.get("Mrs. Kim") == "high"

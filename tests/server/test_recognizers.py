@@ -1,0 +1,71 @@
+"""Every PHI recognizer's own examples (patterns.toml), plus the class recognizers."""
+
+import pytest
+
+from carelint.phi.analyzer import PhiAnalyzer
+from carelint.phi.recognizers import FirstNameRecognizer, OfflineEmailRecognizer, load_pattern_specs
+from carelint.phi.recognizers.pattern_data import PatternDataError, split_example
+
+SPECS = load_pattern_specs()
+POSITIVE = [(s.entity, s.recognizer.name, e) for s in SPECS for e in s.examples_match]
+NEGATIVE = [(s.entity, s.recognizer.name, e) for s in SPECS for e in s.examples_no_match]
+
+
+@pytest.fixture(scope="module")
+def analyzer(nlp):
+    return PhiAnalyzer(nlp)
+
+
+def _found(nlp, analyzer, recognizer_name: str, text: str):
+    spec = next(s for s in SPECS if s.recognizer.name == recognizer_name)
+    artifacts = analyzer.nlp_engine.artifacts(nlp(text))
+    return spec.recognizer.analyze(text, [spec.entity], artifacts) or []
+
+
+def test_every_recognizer_has_positive_and_negative_examples():
+    for spec in SPECS:
+        assert spec.examples_match, f"{spec.entity} has no positive example"
+        assert spec.examples_no_match, f"{spec.entity} has no negative example"
+        assert spec.safe_harbor, f"{spec.entity} does not say which identifier it covers"
+
+
+@pytest.mark.parametrize(("entity", "name", "example"), POSITIVE)
+def test_recognizer_finds_its_examples(nlp, analyzer, entity, name, example):
+    text, span = split_example(example)
+    assert span, f"example without [brackets]: {example}"
+    spans = {(r.start, r.end) for r in _found(nlp, analyzer, name, text)}
+    assert span in spans, f"{entity}: wanted {text[span[0]:span[1]]!r}, got {[text[a:b] for a, b in spans]}"
+
+
+@pytest.mark.parametrize(("entity", "name", "example"), NEGATIVE)
+def test_recognizer_ignores_its_counter_examples(nlp, analyzer, entity, name, example):
+    found = _found(nlp, analyzer, name, example)
+    assert not found, f"{entity} matched {[example[r.start:r.end] for r in found]} in {example!r}"
+
+
+def test_malformed_pattern_data_names_the_recognizer(tmp_path):
+    bad = tmp_path / "patterns.toml"
+    bad.write_text('[[recognizer]]\nentity = "X"\npatterns = [{ name = "p", score = 0.5, regex = "(" }]\n')
+    with pytest.raises(PatternDataError, match=r"recognizer #1 \(X\).*pattern 'p' does not compile"):
+        load_pattern_specs(bad)
+
+
+def test_first_name_recognizer_needs_a_proper_noun(nlp, analyzer):
+    recognizer = FirstNameRecognizer()
+    for text, expected in [("Happy birthday to our patient, Ruth!", ["Ruth"]),
+                           ("Grace under pressure is what we teach.", []),
+                           ("We will see you in May.", [])]:
+        results = recognizer.analyze(text, ["PERSON"], analyzer.nlp_engine.artifacts(nlp(text)))
+        assert [text[r.start:r.end] for r in results] == expected
+
+
+def test_email_recognizer_validates_offline():
+    recognizer = OfflineEmailRecognizer()
+    assert recognizer.validate_result("p.obrien@example.com")
+    assert not recognizer.validate_result("someone@localhost")
+
+
+def test_uk_nhs_recognizer_is_not_loaded(nlp, analyzer):
+    # Presidio's default set calls 555-201-3344 a UK NHS number with score 1.0.
+    results = analyzer.analyze(nlp("Call 555-201-3344 about the results."))
+    assert {r.entity_type for r in results} == {"PHONE_NUMBER"}
