@@ -108,7 +108,8 @@ def main() -> None:
     ap.add_argument("--phi-only", action="store_true", help="run Carelint without the rule packs")
     ap.add_argument("--json", help="write the results to this file")
     args = ap.parse_args()
-    cases = [json.loads(line) for line in open(args.cases, encoding="utf-8") if line.strip()]
+    lines = Path(args.cases).read_text(encoding="utf-8").splitlines()
+    cases = [json.loads(line) for line in lines if line.strip()]
     rows = {"carelint": score(cases, carelint_check(args.model, not args.phi_only))}
     if not args.no_presidio:
         rows["stock presidio"] = score(cases, stock_presidio_check(args.model))

@@ -61,6 +61,31 @@ def _host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+HOST_REFUSED = (403, "forbidden_host", "Requests must address the server as localhost or 127.0.0.1.")
+ORIGIN_REFUSED = (403, "forbidden_origin", "Only the Carelint extension and this server's own page may call the API.")
+TOKEN_REFUSED = (401, "unauthorized", "Missing or wrong token: send 'Authorization: Bearer <token>' (carelint token).")
+
+
+def _refusal(request: Request, state: AppState) -> tuple[int, str, str] | None:
+    """Why a request is refused before routing, or None. Order: Host, Origin, size, token."""
+    host = request.headers.get("host", "")
+    # DNS rebinding: a foreign name resolving to 127.0.0.1 still carries its own Host.
+    if _host_name(host) not in LOOPBACK_HOSTS:
+        return HOST_REFUSED
+    origin = request.headers.get("origin")
+    if origin and not EXTENSION_ORIGIN.match(origin) and origin != f"{request.url.scheme}://{host}":
+        return ORIGIN_REFUSED
+    limit = state.settings.max_body_bytes
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        return 413, "payload_too_large", f"The request body is larger than {limit} bytes."
+    path = request.url.path
+    needs_token = path.startswith("/v1/") and path != "/v1/health" and request.method != "OPTIONS"
+    if needs_token and not token_matches(state.token, request.headers.get("authorization")):
+        return TOKEN_REFUSED
+    return None
+
+
 def _validation_message(exc: ValidationError | RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -119,18 +144,9 @@ def create_app(settings: RuntimeSettings | None = None, checker: Checker | None 
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
-        # DNS rebinding: a foreign name resolving to 127.0.0.1 still carries its own Host.
-        if _host_name(request.headers.get("host", "")) not in LOOPBACK_HOSTS:
-            return error_response(403, "forbidden_host", "Requests must address the server as localhost or 127.0.0.1.")
-        origin = request.headers.get("origin")
-        if origin and not EXTENSION_ORIGIN.match(origin) and origin != f"{request.url.scheme}://{request.headers['host']}":
-            return error_response(403, "forbidden_origin", "Only the Carelint extension and this server's own page may call the API.")
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return error_response(413, "payload_too_large", f"The request body is larger than {settings.max_body_bytes} bytes.")
-        if request.url.path.startswith("/v1/") and request.url.path != "/v1/health" and request.method != "OPTIONS":
-            if not token_matches(state.token, request.headers.get("authorization")):
-                return error_response(401, "unauthorized", "Missing or wrong token: send 'Authorization: Bearer <token>' (see `carelint token`).")
+        refusal = _refusal(request, state)
+        if refusal:
+            return error_response(*refusal)
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Cache-Control", "no-store")

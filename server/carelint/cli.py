@@ -35,7 +35,9 @@ def _is_loopback(host: str) -> bool:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; loopback only unless --allow-remote.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8787,
-    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback host (exposes post text to the network).")] = False,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Allow a non-loopback host (exposes post text to the network).")
+    ] = False,
 ) -> None:
     """Start the local API server and the playground page."""
     if not _is_loopback(host) and not allow_remote:

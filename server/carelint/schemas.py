@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from carelint.platforms import PLATFORMS
 
 MAX_TEXT_CHARS = 100_000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 PlatformName = Literal[tuple(PLATFORMS)]  # type: ignore[valid-type]
 
 
@@ -18,6 +20,13 @@ class CheckRequest(BaseModel):
     text: str = Field(max_length=MAX_TEXT_CHARS, description="The post, at most 100,000 characters.")
     platform: PlatformName = "generic"  # type: ignore[valid-type]
     offset_unit: Literal["codepoint", "utf16"] = "codepoint"
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _replace_lone_surrogates(cls, text: object) -> object:
+        # JSON may carry a lone surrogate (half an emoji cut by an editor); it cannot be encoded
+        # in the response. U+FFFD has the same length in both units, so offsets do not move.
+        return _LONE_SURROGATE.sub("\ufffd", text) if isinstance(text, str) else text
 
 
 class FindingOut(BaseModel):

@@ -1,0 +1,92 @@
+"""Carelint opens no outbound connection: not at start-up, not while checking URLs and e-mails.
+
+Runs the real server in a fresh interpreter with an empty HOME and cache, after replacing the
+socket layer's connect and DNS functions with ones that record and refuse any non-loopback
+address. tldextract would otherwise fetch the public suffix list on first use.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+GUARDED_SERVER = textwrap.dedent(r'''
+    import ipaddress, json, socket, sys, threading, time, urllib.request
+    attempts = []
+
+    def loopback(host):
+        if host in ("localhost", None, ""):
+            return True
+        try:
+            return ipaddress.ip_address(str(host).strip("[]").split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+    def refuse(what, target):
+        attempts.append(f"{what} {target!r}")
+        raise OSError(f"outbound {what} blocked by test: {target!r}")
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address[0]):
+            refuse("connect", address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address[0]):
+            refuse("connect", address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not loopback(host):
+            refuse("dns", host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
+    socket.gethostbyname = lambda host: refuse("dns", host) if not loopback(host) else "127.0.0.1"
+
+    import uvicorn
+    from carelint.app import create_app
+    from carelint.settings import RuntimeSettings
+
+    port = int(sys.argv[1])
+    settings = RuntimeSettings(config_dir=sys.argv[2], token="t", port=port)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    posts = [
+        "Email p.obrien@example.com about her thyroid panel, or see https://portal.example.co.uk/x?patient_id=5",
+        "Visit www.clinic.example.org or write to frontdesk@hospital.example.com.au today.",
+        "Our patient jane.doe@gmail.com asked about her MRI at http://192.0.2.10/results.",
+    ]
+    found = 0
+    for text in posts:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/check", data=json.dumps({"text": text}).encode(),
+                                     headers={"Authorization": "Bearer t", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            found += sum(f["type"] == "EMAIL_ADDRESS" for f in json.load(r)["findings"])
+    server.should_exit = True
+    print(json.dumps({"attempts": attempts, "emails": found}))
+''')
+
+
+def test_no_outbound_connection_while_serving_checks(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
+           "PATH": "/usr/bin:/bin", "NO_PROXY": "*"}
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.run([sys.executable, "-c", GUARDED_SERVER, str(port), str(tmp_path / "cfg")],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["attempts"] == [], report["attempts"]
+    assert report["emails"] >= 2  # the e-mail recognizer (and so tldextract) really ran
+    assert not (home / ".cache" / "python-tldextract").exists()
