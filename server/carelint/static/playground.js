@@ -1,0 +1,237 @@
+// Carelint playground: check a post against the local server and show what it found.
+// User text is only ever rendered through textContent / text nodes, never as HTML.
+"use strict";
+
+(() => {
+  const DEBOUNCE_MS = 350;
+  const SEVERITY_RANK = { low: 1, medium: 2, high: 3 };
+  const TOKEN_PLACEHOLDER = "{{" + "TOKEN" + "}}"; // split so the server's substitution leaves it alone
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    form: $("check-form"), text: $("post-text"), platform: $("platform"), live: $("live"),
+    counter: $("counter"), error: $("error"), preview: $("preview"), summary: $("summary"),
+    findings: $("findings"), disclaimerStatus: $("disclaimer-status"), disclaimerText: $("disclaimer-text"),
+    copy: $("copy"), copyStatus: $("copy-status"), pair: $("pair-extension"), pairStatus: $("pair-status"),
+    pairHelp: $("pair-help"),
+  };
+  const token = document.querySelector('meta[name="carelint-token"]')?.content ?? "";
+
+  let timer = 0;
+  let inflight = null; // AbortController of the request in flight: the latest check wins
+  let last = null; // { text, platform, response } of the last successful check
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function showError(message) {
+    ui.error.textContent = message;
+    ui.error.hidden = !message;
+  }
+
+  async function check() {
+    clearTimeout(timer);
+    const text = ui.text.value;
+    const platform = ui.platform.value;
+    if (!token || token === TOKEN_PLACEHOLDER) {
+      showError("No API token in this page. Open the playground from the running Carelint server.");
+      return;
+    }
+    inflight?.abort();
+    if (!text) { reset(); return; }
+    const controller = new AbortController();
+    inflight = controller;
+    try {
+      const res = await fetch("/v1/check", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ text, platform, offset_unit: "utf16" }),
+        signal: controller.signal,
+      });
+      const body = await res.json().catch(() => null);
+      if (controller !== inflight) return;
+      if (!res.ok) {
+        const err = body?.error;
+        showError(err ? `${err.message} (${err.code}, HTTP ${res.status})` : `The server answered HTTP ${res.status}.`);
+        return;
+      }
+      showError("");
+      last = { text, platform, response: body };
+      render();
+    } catch (e) {
+      if (e.name === "AbortError") return;
+      showError("Cannot reach the Carelint server. Is it still running?");
+    } finally {
+      if (controller === inflight) inflight = null;
+    }
+  }
+
+  function scheduleCheck() {
+    clearTimeout(timer);
+    if (ui.live.checked) timer = setTimeout(check, DEBOUNCE_MS);
+  }
+
+  // --- Rendering -------------------------------------------------------------------------------
+
+  function reset() {
+    last = null;
+    showError("");
+    ui.preview.replaceChildren();
+    ui.findings.replaceChildren();
+    ui.summary.textContent = "Nothing checked yet.";
+    ui.counter.textContent = "";
+    ui.disclaimerStatus.textContent = "—";
+    ui.disclaimerText.hidden = true;
+    ui.copy.disabled = true;
+  }
+
+  function render() {
+    const { text, response } = last;
+    const findings = [...response.findings].sort((a, b) => a.start - b.start || b.end - a.end);
+    renderPreview(text, findings);
+    renderFindings(findings);
+    renderCounter(response.platform);
+    renderDisclaimer(response.disclaimer);
+  }
+
+  // Split the text at every finding boundary; each piece takes the highest severity covering it.
+  function renderPreview(text, findings) {
+    const cuts = new Set([0, text.length]);
+    for (const f of findings) { cuts.add(f.start); cuts.add(f.end); }
+    const points = [...cuts].sort((a, b) => a - b);
+    const nodes = [];
+    for (let i = 0; i < points.length - 1; i++) {
+      const [from, to] = [points[i], points[i + 1]];
+      const piece = text.slice(from, to);
+      const covering = findings.filter((f) => f.start <= from && to <= f.end);
+      if (!covering.length) { nodes.push(document.createTextNode(piece)); continue; }
+      const top = covering.reduce((a, b) => (SEVERITY_RANK[b.severity] > SEVERITY_RANK[a.severity] ? b : a));
+      const mark = el("mark", `sev-${top.severity}`, piece);
+      mark.title = covering.map((f) => `${f.severity}: ${f.message}`).join("\n");
+      mark.addEventListener("click", () => document.getElementById(`finding-${top.id}`)?.focus());
+      nodes.push(mark);
+    }
+    ui.preview.replaceChildren(...nodes);
+  }
+
+  function renderFindings(findings) {
+    const counts = { high: 0, medium: 0, low: 0 };
+    for (const f of findings) counts[f.severity] += 1;
+    ui.summary.textContent = findings.length
+      ? `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low.`
+      : "No findings.";
+    ui.findings.replaceChildren(...findings.map(findingItem));
+  }
+
+  function findingItem(f) {
+    const li = el("li", `finding sev-${f.severity}`);
+    li.id = `finding-${f.id}`;
+    li.tabIndex = -1;
+    const head = el("p", "finding-head");
+    head.append(el("span", `badge sev-${f.severity}`, f.severity), " ", el("span", "category", f.category),
+      " ", el("q", "span-text", f.text));
+    li.append(head, el("p", "message", f.message));
+    const meta = el("p", "meta");
+    meta.append("Rule ", el("code", "", f.rule));
+    if (f.source) meta.append(" · Source: ", el("cite", "", f.source));
+    li.append(meta);
+    if (f.suggestions?.length) {
+      const list = el("p", "suggestions");
+      list.append("Replace with: ");
+      for (const s of f.suggestions) {
+        const button = el("button", "suggestion", s);
+        button.type = "button";
+        button.setAttribute("aria-label", `Replace “${f.text}” with “${s}”`);
+        button.addEventListener("click", () => applySuggestion(f, s));
+        list.append(button, " ");
+      }
+      li.append(list);
+    }
+    return li;
+  }
+
+  function renderCounter(p) {
+    const label = ui.platform.querySelector(`option[value="${p.name}"]`)?.text ?? p.name;
+    ui.counter.textContent = `${p.length} / ${p.limit} (${p.remaining} left on ${label})`;
+    ui.counter.classList.toggle("over", p.remaining < 0);
+  }
+
+  function renderDisclaimer(d) {
+    ui.disclaimerStatus.textContent = d.present
+      ? "The post already carries a disclaimer."
+      : d.needed
+        ? "This post gives health information: add a disclaimer."
+        : "No disclaimer needed.";
+    ui.disclaimerStatus.className = d.needed ? "needed" : "";
+    ui.disclaimerText.textContent = d.suggested || "No disclaimer fits in the room left on this platform.";
+    ui.disclaimerText.hidden = false;
+    ui.copy.disabled = !d.suggested;
+  }
+
+  // --- Actions ---------------------------------------------------------------------------------
+
+  function applySuggestion(f, replacement) {
+    if (!last || ui.text.value !== last.text) { check(); return; } // offsets are stale: re-check first
+    const text = last.text;
+    ui.text.value = text.slice(0, f.start) + replacement + text.slice(f.end);
+    ui.text.focus();
+    ui.text.setSelectionRange(f.start, f.start + replacement.length);
+    check();
+  }
+
+  async function copyWithDisclaimer() {
+    const suggested = last?.response.disclaimer.suggested;
+    if (!suggested) return;
+    const combined = `${ui.text.value.replace(/\s+$/, "")}\n\n${suggested}`;
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(combined);
+      ok = true;
+    } catch {
+      ok = copyFallback(combined);
+    }
+    ui.copyStatus.textContent = ok ? "Copied." : "Copy failed: select the text and copy it by hand.";
+  }
+
+  function copyFallback(value) {
+    const scratch = el("textarea");
+    scratch.value = value;
+    scratch.setAttribute("readonly", "");
+    scratch.className = "offscreen";
+    document.body.append(scratch);
+    scratch.select();
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch { ok = false; }
+    scratch.remove();
+    return ok;
+  }
+
+  // --- Extension pairing: the extension's content script marks the page and handles the click ---
+
+  function updatePairing() {
+    const { carelintExtension, carelintPaired } = document.documentElement.dataset;
+    const present = carelintExtension === "present";
+    ui.pair.disabled = !present;
+    ui.pairHelp.hidden = present;
+    if (carelintPaired === "yes") ui.pairStatus.textContent = "Paired.";
+    else if (present) ui.pairStatus.textContent = "Extension detected, not paired yet.";
+    else ui.pairStatus.textContent = "Extension not detected.";
+  }
+
+  ui.pair.addEventListener("click", () => {
+    if (document.documentElement.dataset.carelintPaired !== "yes") ui.pairStatus.textContent = "Pairing…";
+  });
+  new MutationObserver(updatePairing).observe(document.documentElement, {
+    attributes: true, attributeFilter: ["data-carelint-extension", "data-carelint-paired"],
+  });
+
+  ui.form.addEventListener("submit", (e) => { e.preventDefault(); check(); });
+  ui.text.addEventListener("input", () => { ui.copyStatus.textContent = ""; scheduleCheck(); });
+  ui.platform.addEventListener("change", check);
+  ui.copy.addEventListener("click", copyWithDisclaimer);
+  updatePairing();
+})();
