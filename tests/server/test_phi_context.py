@@ -25,6 +25,9 @@ PATIENT_POSTS = [
     ("Member ID ZQX8812044 for the patient in room 5 is wrong on the form.", "ZQX8812044", "high"),
     ("Our patient from Piedmont Heights is home after her stroke.", "Piedmont Heights", "high"),
     ("Jorge, a teacher at Lincoln Middle School, beat leukemia with our oncology team!", "Jorge", "high"),
+    ("Patient of the week: Leo (age 6) from Riverside Elementary was so brave today!", "Leo", "high"),
+    ("Big thanks to the Hendersons for the pizza after their son's surgery on Tuesday!", "son's surgery", "high"),
+    ("Sending love to Keisha Brown as she starts chemo this week at our cancer center.", "Keisha Brown", "high"),
 ]
 # A review reply that confirms the relationship or cites records, with no name at all.
 REPLY_POSTS = [
@@ -45,6 +48,10 @@ STAFF_AND_PUBLIC_POSTS = [
     "Meet our new hire, Kenji Watanabe, PharmD, who grew up in Honolulu.",
     "Thank you Senator Rosa Martinez for visiting our clinic and meeting our nurses.",
     "Kegels: squeeze for 3 seconds, relax for 3 seconds, 10 reps. Ask your doctor.",
+    "If your kid's fever is over 104, call your pediatrician tonight.",
+    "Congrats Dr. Amy Liu on her promotion to Chief of Pediatrics!",
+    "Lisa in billing just hit 20 years with us. Congrats Lisa!",
+    "Our 5K raised $40,000 for the Johnson Family Cancer Center. Thanks to all runners!",
 ]
 
 

@@ -76,15 +76,21 @@ class SentenceCues:
     org: bool
 
 
-def possessed_by(doc: Doc, token_index: int) -> str | None:
+def possessed_by(doc: Doc, token_index: int, relatives: frozenset[str] = frozenset()) -> str | None:
     """Who owns the term up to two tokens before it: a possessive pronoun ("her 100th
-    refill"), "name" for a name's possessive ("Gabriel Silva's dressing change"), or None."""
+    refill"), "name" for a name's or relative's possessive ("Gabriel Silva's dressing change",
+    "their son's surgery"), or None."""
     for i in range(token_index - 1, max(token_index - 3, -1), -1):
         word = doc[i].lower_
         if word in POSSESSIVES:
             return word
-        if word in ("'s", "’s") and i > 0 and doc[i - 1].is_title:
-            return "name"
+        if word in ("'s", "’s") and i > 0:
+            if doc[i - 1].is_title and doc[i - 1].lower_ not in relatives:
+                return "name"
+            if doc[i - 1].lower_ in relatives and i > 1:
+                # "their son's surgery" is one family's; "your kid's fever" is general advice.
+                owner = doc[i - 2].lower_
+                return "name" if owner in THIRD_PERSON else owner if owner in SECOND_PERSON else None
         if doc[i].is_punct:
             return None
     return None
@@ -104,7 +110,7 @@ def person_received_care(doc: Doc, hits: list[TermHit], cues: ContextCues) -> bo
     """Token-level signs that a particular person received care; works on a tokenizer-only
     Doc, so it serves both the whole post and one sentence."""
     for h in hits:
-        owner = possessed_by(doc, h.start)
+        owner = possessed_by(doc, h.start, cues.relatives)
         if owner in THIRD_PERSON:
             return True
         if owner in SECOND_PERSON:
@@ -256,6 +262,8 @@ class Judge:
             return None
         if c.entity == "NAME_GUESS" and not (s.strong or s.reply or post_patient):
             return None
+        if text.lower() in self.cues.not_person_words:
+            return None
         tokens = {w for w in _norm_name(text).split() if len(w) > 2}
         if tokens & self.staff_name_tokens:
             return None
@@ -290,7 +298,7 @@ class Judge:
             span = hit.span(self.doc)
             sent = span.sent
             s = self.sentence_cues(sent)
-            owner = possessed_by(self.doc, hit.start)
+            owner = possessed_by(self.doc, hit.start, self.cues.relatives)
             start = self.doc[owner_start(self.doc, hit.start)].idx if owner else span.start_char
             cand = Candidate(start, span.end_char, "HEALTH_DETAIL", "disclosure")
             if owner in SECOND_PERSON:

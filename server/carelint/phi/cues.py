@@ -27,6 +27,8 @@ class ContextCues:
     org_email_local_parts: frozenset[str]
     condition_verbs: frozenset[str]
     not_name_starters: frozenset[str]
+    not_person_words: frozenset[str]
+    relatives: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = CONTEXT_FILE) -> ContextCues:
@@ -42,4 +44,6 @@ class ContextCues:
             org_email_local_parts=frozenset(data["org_email_local_parts"]),
             condition_verbs=frozenset(data["condition_verbs"]),
             not_name_starters=frozenset(data["not_name_starters"]),
+            not_person_words=frozenset(data["not_person_words"]),
+            relatives=frozenset(data["relatives"]),
         )
