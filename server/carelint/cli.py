@@ -52,7 +52,7 @@ def serve(
 
     settings = RuntimeSettings(host=host, port=port)
     err.print("Loading the language model…")
-    application = create_app(settings)
+    application = create_app(settings, checker=_load_checker(settings.model))
     token = application.state.carelint.token
     url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/"
     err.print(f"[bold green]Carelint {__version__} is running at {url}[/bold green]")
@@ -81,15 +81,13 @@ def check(
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"[red]Cannot read {file}: {exc}[/red]")
         raise typer.Exit(2) from None
-    from carelint.engine import Checker
-
     settings = RuntimeSettings()
     try:
         policy = PolicyStore(settings.policy_path).load()
     except ValueError as exc:
         err.print(f"[red]Settings file {settings.policy_path} is invalid: {exc}[/red]")
         raise typer.Exit(2) from None
-    result = Checker.from_model(settings.model).check(text, platform, "codepoint", policy)
+    result = _load_checker(settings.model).check(text, platform, "codepoint", policy)
     name = "<stdin>" if file == "-" else file
     if output_format == "json":
         payload = {
@@ -114,6 +112,18 @@ def check(
     raise typer.Exit(1 if any(f.severity == "high" for f in result.findings) else 0)
 
 
+def _load_checker(model: str):
+    """The engine, or a clear message and exit code 2 when the model is missing."""
+    from carelint.engine import Checker
+    from carelint.nlp import ModelNotFound
+
+    try:
+        return Checker.from_model(model)
+    except ModelNotFound as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     before = text[:offset]
     line = before.count("\n") + 1
@@ -132,9 +142,7 @@ def token() -> None:
 @app.command()
 def rules(output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
     """List every rule with its category, severity and source."""
-    from carelint.engine import Checker
-
-    catalogue = Checker.from_model(RuntimeSettings().model).rule_catalogue()
+    catalogue = _load_checker(RuntimeSettings().model).rule_catalogue()
     if output_format == "json":
         typer.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
         return

@@ -70,3 +70,10 @@ def test_rules_lists_sources(runner):
 def test_serve_refuses_a_non_loopback_host(runner):
     r = runner.invoke(cli.app, ["serve", "--host", "0.0.0.0"])
     assert r.exit_code == 2 and "Refusing to bind" in r.output
+
+
+def test_missing_model_is_a_clear_usage_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("CARELINT_CONFIG_DIR", str(tmp_path))
+    monkeypatch.setenv("CARELINT_MODEL", "en_core_web_nonexistent")
+    r = CliRunner().invoke(cli.app, ["check", "-"], input="hello")
+    assert r.exit_code == 2 and "is not installed" in r.output
