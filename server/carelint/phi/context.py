@@ -153,6 +153,7 @@ class Judge:
                  term_hits: list[TermHit]):
         self.cues = cues
         self.doc = doc
+        self.text = doc.text  # rebuilt from the tokens on every access: read once
         self.post = post
         self.policy = policy
         self.term_hits = term_hits
@@ -224,7 +225,7 @@ class Judge:
 
     def severity(self, c: Candidate) -> str | None:
         """'high', 'medium', 'low' or None (not PHI here)."""
-        text = self.doc.text[c.start : c.end]
+        text = self.text[c.start : c.end]
         if self.allowlisted(c, text):
             return None
         sent = self.sentence(c.start, c.end)
@@ -233,7 +234,7 @@ class Judge:
         if c.kind == "always":
             return "high"
         if c.kind == "disclosure":
-            before = self.doc.text[sent.start_char : c.start]
+            before = self.text[sent.start_char : c.start]
             return None if CONDITIONAL.search(before) else "high"
         if c.kind == "person":
             return self._person(c, text, s, post_patient)
@@ -280,7 +281,7 @@ class Judge:
         return None
 
     def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> str | None:
-        before = self.doc.text[max(sent.start_char, c.start - 60) : c.start]
+        before = self.text[max(sent.start_char, c.start - 60) : c.start]
         if self.cues.org_contact.search(before):
             return None
         if c.entity == "EMAIL_ADDRESS":

@@ -82,7 +82,7 @@ class PhiDetector:
             if r.entity_type in self.specs
         ]
         cands += self._policy_terms(text, ctx)
-        cands = resolve_overlaps([self._with_title(doc, c) for c in map(_trimmed, cands, [text] * len(cands))
+        cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
                                   if c.end > c.start and not _in_hashtag(c, text)])
         for c in cands:
             if c.kind == "person":
@@ -125,11 +125,11 @@ class PhiDetector:
         return out
 
     @staticmethod
-    def _with_title(doc: Doc, c: Candidate) -> Candidate:
+    def _with_title(text: str, c: Candidate) -> Candidate:
         """Include 'Mr.'/'Ms.' in a name's span so a suggestion replaces the whole reference."""
         if c.entity != "PERSON":
             return c
-        m = re.search(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s$", doc.text[max(0, c.start - 6) : c.start])
+        m = re.search(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s$", text[max(0, c.start - 6) : c.start])
         if m:
             c.start -= len(m.group(0))
         return c

@@ -247,9 +247,10 @@ class RuleDetector:
     # -- detection ----------------------------------------------------------------------------
 
     def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
-        if not doc.text.strip():
+        text = doc.text  # Doc.text is rebuilt from the tokens on every access: read it once
+        if not text.strip():
             return []
-        candidates = self._candidates(doc)
+        candidates = self._candidates(doc, text)
         if not candidates:
             return []
         sentence_of = _sentence_bounds(doc)
@@ -257,10 +258,10 @@ class RuleDetector:
 
         def cues(name: str) -> list[tuple[int, int]]:
             if name not in cue_spans:
-                cue_spans[name] = _spans(doc, self._compiled_cues[name])
+                cue_spans[name] = _spans(doc, text, self._compiled_cues[name])
             return cue_spans[name]
 
-        quotes = [(m.start(), m.end(), _is_question(m.group())) for m in QUOTED.finditer(doc.text)]
+        quotes = [(m.start(), m.end(), _is_question(m.group())) for m in QUOTED.finditer(text)]
         kept: dict[int, list[Finding]] = {}
         # Longest match first at each position, so one rule keeps its widest non-overlapping spans.
         for cand in sorted(candidates, key=lambda c: (c.char_start, c.char_start - c.char_end)):
@@ -273,19 +274,19 @@ class RuleDetector:
             previous = kept.setdefault(cand.rule_index, [])
             if previous and previous[-1].end > cand.char_start:
                 continue
-            previous.append(self._finding(rule, doc, cand, severity))
+            previous.append(self._finding(rule, text, cand, severity))
         return sorted((f for fs in kept.values() for f in fs), key=lambda f: (f.start, f.end, f.rule))
 
-    def _candidates(self, doc: Doc) -> list[_Candidate]:
+    def _candidates(self, doc: Doc, text: str) -> list[_Candidate]:
         words = {t.lower_ for t in doc}
         found = []
         for index, compiled in enumerate(self._compiled_rules):
-            for start, end in _spans(doc, compiled, words):
+            for start, end in _spans(doc, text, compiled, words):
                 found.append(_Candidate(index, start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
         return found
 
-    def _finding(self, rule: Rule, doc: Doc, cand: _Candidate, severity: str) -> Finding:
-        matched = doc.text[cand.char_start : cand.char_end]
+    def _finding(self, rule: Rule, text: str, cand: _Candidate, severity: str) -> Finding:
+        matched = text[cand.char_start : cand.char_end]
         suggestions = rule.suggestions
         if rule.plural_suggestions and _looks_plural(matched):
             suggestions = rule.plural_suggestions
@@ -310,14 +311,14 @@ def _is_optional(token: dict[str, Any]) -> bool:
     return op in ("?", "*") or op.startswith(("{0", "{,"))
 
 
-def _spans(doc: Doc, compiled: _Compiled, words: set[str] | None = None) -> list[tuple[int, int]]:
+def _spans(doc: Doc, text: str, compiled: _Compiled, words: set[str] | None = None) -> list[tuple[int, int]]:
     """Token spans matched by a compiled rule or cue (regex matches expanded to whole tokens)."""
     spans: list[tuple[int, int]] = []
     anchored_out = compiled.anchors is not None and words is not None and compiled.anchors.isdisjoint(words)
     if compiled.matcher is not None and not anchored_out:
         spans.extend((start, end) for _, start, end in compiled.matcher(doc))
     for pattern in compiled.regexes:
-        for m in pattern.finditer(doc.text):
+        for m in pattern.finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None and len(span):
                 spans.append((span.start, span.end))
