@@ -124,7 +124,9 @@ class Checker:
                 missing.append(i)
             else:
                 results[i] = cached
-        docs = self.nlp.pipe(paragraphs[i].text for i in missing)
+        texts = [paragraphs[i].text for i in missing]
+        # nlp.pipe batches well but costs more than a plain call for the usual single paragraph.
+        docs = [self.nlp(texts[0])] if len(texts) == 1 else self.nlp.pipe(texts)
         for i, doc in zip(missing, docs, strict=True):
             found = [f for d in self.detectors for f in d.detect(doc, ctx)]
             self.cache.put((paragraphs[i].text, version), found)

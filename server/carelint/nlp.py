@@ -8,9 +8,12 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-# Presidio needs entities and lemmas; rules need lemmas, tags and sentences. The dependency
-# parser is the slowest component and nothing reads it, so a rule-based sentencizer replaces it.
-EXCLUDED_COMPONENTS = ("parser", "senter")
+# Carelint reads entities (Presidio, names) and sentences (context); rules match on lowercase
+# forms with generated inflections. Nothing reads the parse, tags or lemmas, so the parser,
+# tagger, attribute ruler and lemmatizer are left out (a check per keystroke pays for each),
+# and a rule-based sentencizer gives sentences. NER has its own tok2vec listener, so its
+# entities do not change.
+EXCLUDED_COMPONENTS = ("parser", "senter", "tagger", "attribute_ruler", "lemmatizer")
 
 
 class ModelNotFound(RuntimeError):

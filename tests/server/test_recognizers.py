@@ -37,6 +37,22 @@ def test_recognizer_finds_its_examples(nlp, analyzer, entity, name, example):
     assert span in spans, f"{entity}: wanted {text[span[0]:span[1]]!r}, got {[text[a:b] for a, b in spans]}"
 
 
+@pytest.mark.parametrize(("entity", "name", "example"), POSITIVE)
+def test_pre_check_lets_every_example_through(entity, name, example):
+    # A `requires` pre-check that missed a real example would switch its recognizer off silently.
+    spec = next(s for s in SPECS if s.recognizer.name == name)
+    text, _ = split_example(example)
+    assert spec.requires is None or spec.requires.search(text), f"{entity}: requires blocks {text!r}"
+
+
+def test_gated_analyzer_still_finds_every_example(nlp, analyzer):
+    for spec in SPECS:
+        for example in spec.examples_match:
+            text, span = split_example(example)
+            found = {(r.start, r.end) for r in analyzer.analyze(nlp(text)) if r.entity_type == spec.entity}
+            assert found, f"{spec.entity} lost {text!r} behind the gates"
+
+
 @pytest.mark.parametrize(("entity", "name", "example"), NEGATIVE)
 def test_recognizer_ignores_its_counter_examples(nlp, analyzer, entity, name, example):
     found = _found(nlp, analyzer, name, example)

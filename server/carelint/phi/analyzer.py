@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
@@ -59,6 +61,33 @@ class SharedSpacyNlpEngine(SpacyNlpEngine):
         return self._doc_to_nlp_artifact(doc, "en")
 
 
+# Cheap pre-checks for Presidio's own pattern recognizers: a post without a digit cannot hold
+# an SSN, so those recognizers are not run on it (a check runs on every pause in typing).
+PRESIDIO_REQUIRES = {
+    "EMAIL_ADDRESS": r"@",
+    "URL": r"\w\.\w",
+    "IP_ADDRESS": r"\d\.\d|:",
+    "US_SSN": r"\d{3}",
+    "CREDIT_CARD": r"\d{4}",
+    "PHONE_NUMBER": r"\d{3}",
+    "US_DRIVER_LICENSE": r"licen[cs]e|\bDL\b|driver",
+    "MEDICAL_LICENSE": r"\bdea\b|licen[cs]e",
+}
+
+
+def entity_gates() -> dict[str, re.Pattern[str] | None]:
+    """Per entity, a pre-check that must match for any of its recognizers to find something;
+    None when some recognizer of the entity (spaCy's NER, say) has no such pre-check."""
+    gates: dict[str, list[str] | None] = {"PERSON": None, "LOCATION": None, "DATE_TIME": None}
+    sources = [(entity, rx) for entity, rx in PRESIDIO_REQUIRES.items()]
+    sources += [(spec.entity, spec.requires.pattern if spec.requires else None) for spec in load_pattern_specs()]
+    for entity, rx in sources:
+        if entity in gates and gates[entity] is None:
+            continue
+        gates[entity] = None if rx is None else [*gates.get(entity, []), rx]
+    return {e: None if rxs is None else re.compile("|".join(rxs), re.IGNORECASE) for e, rxs in gates.items()}
+
+
 def build_registry() -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (
@@ -92,9 +121,12 @@ class PhiAnalyzer:
         self.engine = AnalyzerEngine(
             registry=build_registry(), nlp_engine=self.nlp_engine, supported_languages=["en"]
         )
+        self.gates = entity_gates()
 
     def analyze(self, doc: Doc) -> list[RecognizerResult]:
+        text = doc.text
+        entities = [e for e, gate in self.gates.items() if gate is None or gate.search(text)]
         results = self.engine.analyze(
-            text=doc.text, language="en", nlp_artifacts=self.nlp_engine.artifacts(doc)
+            text=text, language="en", entities=entities, nlp_artifacts=self.nlp_engine.artifacts(doc)
         )
         return [r for r in results if r.score >= self.MIN_SCORE]

@@ -1,8 +1,9 @@
 """Single first names ("Ruth", "Tom", "Karen") that the small spaCy model often misses.
 
 Names come from the US Census 1990 first-name lists shipped in the `names` package (MIT).
-A token counts only when the tagger calls it a proper noun, so "Will", "May" or "Grace" in
-ordinary use stay out; context (phi/context.py) then decides whether it is a patient.
+A token counts only when it is capitalised inside a sentence (not merely its first word) or
+is followed by a comma, as in "Ruth, you…", so "Grace under pressure" stays out; context
+(phi/context.py) then decides whether it is a patient.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ class FirstNameRecognizer(EntityRecognizer):
         known = census_first_names()
         results = []
         for tok in doc:
-            if tok.pos_ == "PROPN" and tok.is_title and len(tok) > 1 and tok.lower_ in known:
+            if not (tok.is_title and len(tok) > 1 and tok.lower_ in known):
+                continue
+            vocative = tok.i + 1 < len(doc) and doc[tok.i + 1].text in {",", "!", "?", "'s", "’s"}
+            if not tok.is_sent_start or vocative:
                 results.append(
                     RecognizerResult(self.ENTITY, tok.idx, tok.idx + len(tok.text), 0.5)
                 )

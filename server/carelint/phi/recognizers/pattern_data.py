@@ -23,6 +23,7 @@ class PatternSpec:
     entity: str
     safe_harbor: str
     recognizer: PatternRecognizer
+    requires: re.Pattern[str] | None  # cheap pre-check; None: always run
     examples_match: tuple[str, ...]
     examples_no_match: tuple[str, ...]
 
@@ -49,10 +50,15 @@ def _build(entry: dict, index: int, path: Path) -> PatternSpec:
         global_regex_flags=flags,
     )
     examples = entry.get("examples", {})
+    try:
+        requires = re.compile(entry["requires"], re.IGNORECASE) if "requires" in entry else None
+    except re.error as exc:
+        raise PatternDataError(f"{where}: requires does not compile: {exc}") from exc
     return PatternSpec(
         entity=entity,
         safe_harbor=entry.get("safe_harbor", ""),
         recognizer=recognizer,
+        requires=requires,
         examples_match=tuple(examples.get("match", ())),
         examples_no_match=tuple(examples.get("no_match", ())),
     )
