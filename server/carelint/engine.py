@@ -113,9 +113,10 @@ class Checker:
         )
 
     def _detect(self, text: Text, platform: str, policy: Policy) -> list[Finding]:
-        ctx = CheckContext(policy=policy, platform=platform, post=self.phi.post_cues(text.value))
-        version = (policy.version(), ctx.post.key(), platform)
         paragraphs = text.paragraphs()
+        post = self.phi.post_cues([p.text for p in paragraphs])
+        ctx = CheckContext(policy=policy, platform=platform, post=post)
+        version = (policy.version(), post.key(), platform)
         results: dict[int, list[Finding]] = {}
         missing = []
         for i, para in enumerate(paragraphs):

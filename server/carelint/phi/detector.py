@@ -55,6 +55,7 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
 
 class PhiDetector:
     name = "phi"
+    CUE_CACHE_SIZE = 4096  # paragraphs whose post-level cues are remembered
 
     def __init__(self, nlp: Language):
         self.analyzer = PhiAnalyzer(nlp)
@@ -62,17 +63,29 @@ class PhiDetector:
         self.lexicon = HealthLexicon(nlp)
         self.specs: dict[str, IdentifierSpec] = load_identifier_specs()
         self._tokenizer = nlp.tokenizer
+        self._cue_cache: dict[str, PostCues] = {}
 
-    # Post-level facts, computed once per check on the whole text (cheap: regex + tokenizer).
-    def post_cues(self, text: str) -> PostCues:
-        tokens = self._tokenizer(text)
-        hits = self.lexicon.hits(tokens)
-        return PostCues(
-            strong=bool(self.cues.strong_patient.search(text))
-            or person_received_care(tokens, hits, self.cues),
-            reply=bool(self.cues.reply.search(text)),
-            health=bool(hits),
-        )
+    def post_cues(self, paragraphs: list[str]) -> PostCues:
+        """Facts about the whole post, as the union of its paragraphs' (each cached, so typing
+        in one paragraph does not re-scan the others)."""
+        cues = [self._paragraph_cues(p) for p in paragraphs]
+        return PostCues(strong=any(c.strong for c in cues), reply=any(c.reply for c in cues),
+                        health=any(c.health for c in cues))
+
+    def _paragraph_cues(self, text: str) -> PostCues:
+        found = self._cue_cache.get(text)
+        if found is None:
+            tokens = self._tokenizer(text)
+            hits = self.lexicon.hits(tokens)
+            found = PostCues(
+                strong=bool(self.cues.strong_patient.search(text)) or person_received_care(tokens, hits, self.cues),
+                reply=bool(self.cues.reply.search(text)),
+                health=bool(hits),
+            )
+            if len(self._cue_cache) >= self.CUE_CACHE_SIZE:
+                self._cue_cache.pop(next(iter(self._cue_cache)))
+            self._cue_cache[text] = found
+        return found
 
     def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
         text = doc.text
