@@ -28,9 +28,13 @@ PATIENT_POSTS = [
     ("Patient of the week: Leo (age 6) from Riverside Elementary was so brave today!", "Leo", "high"),
     ("Big thanks to the Hendersons for the pizza after their son's surgery on Tuesday!", "son's surgery", "high"),
     ("Sending love to Keisha Brown as she starts chemo this week at our cancer center.", "Keisha Brown", "high"),
+    ("Jake came in last week with a broken arm and left with a bright blue cast!", "Jake", "high"),
+    ("Thanks for the 5 stars, Sarah! Glad your wisdom tooth extraction went smoothly last Tuesday.", "Sarah", "high"),
+    ("The gentleman in 12B is recovering from hip surgery and he's 94!", "94", "high"),
 ]
 # A review reply that confirms the relationship or cites records, with no name at all.
 REPLY_POSTS = [
+    ("Hi Tom, per our notes the crown was placed on 5/2 and you didn't return for follow-up.", "per our notes"),
     ("We looked into this and our records show you cancelled your last two appointments.", "our records show"),
     ("During your visit on May 2 the hygienist noted heavy plaque.", "During your visit"),
     ("We reviewed your chart and the extraction was done as planned.", "We reviewed your chart"),
@@ -52,6 +56,9 @@ STAFF_AND_PUBLIC_POSTS = [
     "Congrats Dr. Amy Liu on her promotion to Chief of Pediatrics!",
     "Lisa in billing just hit 20 years with us. Congrats Lisa!",
     "Our 5K raised $40,000 for the Johnson Family Cancer Center. Thanks to all runners!",
+    "We're proud to partner with Lincoln High School on a concussion awareness program.",
+    "Our volunteer Walter Brennan, 91, has knitted 600 hats for newborns in our maternity ward!",
+    "Will you join us for a free blood pressure check on Saturday?",
 ]
 
 

@@ -21,7 +21,8 @@ SECOND_PERSON = frozenset({"your", "ur"})
 THIRD_PERSON = (POSSESSIVES - SECOND_PERSON) | {"name"}  # "name": "Gabriel Silva's dressing change"
 # Words near "your <treatment>" that make it one past visit rather than general advice.
 PAST_ANCHOR = re.compile(
-    r"\b(?:yesterday|last (?:week|month|night|visit|time|year)|this (?:morning|afternoon)|ago|with us"
+    r"\b(?:yesterday|last (?:week|month|night|visit|time|year|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r"|this (?:morning|afternoon)|ago|with us|went (?:well|smoothly|great|fine)"
     r"|on (?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{1,2}/\d{1,2})",
     re.IGNORECASE,
 )
@@ -251,7 +252,7 @@ class Judge:
         if c.kind == "place":
             if (s.org or s.staff) and not (s.strong or s.reply):
                 return None
-            return "high" if post_patient or (s.health and c.entity == "SCHOOL_OR_EMPLOYER") else None
+            return "high" if post_patient else None
         if c.kind == "url":
             return "medium" if s.strong else None
         if c.kind == "license":

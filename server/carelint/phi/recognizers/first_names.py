@@ -1,9 +1,8 @@
 """Single first names ("Ruth", "Tom", "Karen") that the small spaCy model often misses.
 
 Names come from the US Census 1990 first-name lists shipped in the `names` package (MIT).
-A token counts only when it is capitalised inside a sentence (not merely its first word) or
-is followed by a comma, as in "Ruth, you…", so "Grace under pressure" stays out; context
-(phi/context.py) then decides whether it is a patient.
+A token counts when it is capitalised, except for names that are also words opening ordinary
+sentences ("Will you join us?"); context (phi/context.py) then decides whether it is a patient.
 """
 
 from __future__ import annotations
@@ -19,7 +18,14 @@ NOT_NAMES = frozenset({
     "thursday", "friday", "saturday", "sunday", "christmas", "easter", "summer", "autumn", "winter",
     "king", "queen", "major", "sunny", "dean", "art", "chance", "page", "guy", "else", "care",
 })
-
+# Census names that open ordinary sentences ("Will you…", "Hope to see you"): not taken as a
+# name when they are the first word of a sentence.
+SENTENCE_WORDS = frozenset({
+    "will", "mark", "hope", "grace", "joy", "faith", "rose", "dawn", "bill", "pat", "sue", "rob",
+    "chase", "don", "drew", "jack", "gene", "ray", "rich", "sandy", "penny", "holly", "miles",
+    "lane", "carol", "christian", "max", "ward", "young", "long", "price", "cash", "love", "star",
+    "an", "in", "so", "al", "ed", "son", "my", "do", "lou", "sol", "kit", "bo", "sky", "iris",
+})
 
 @cache
 def census_first_names() -> frozenset[str]:
@@ -48,8 +54,7 @@ class FirstNameRecognizer(EntityRecognizer):
         for tok in doc:
             if not (tok.is_title and len(tok) > 1 and tok.lower_ in known):
                 continue
-            vocative = tok.i + 1 < len(doc) and doc[tok.i + 1].text in {",", "!", "?", "'s", "’s"}
-            if not tok.is_sent_start or vocative:
+            if not tok.is_sent_start or tok.lower_ not in SENTENCE_WORDS:
                 results.append(
                     RecognizerResult(self.ENTITY, tok.idx, tok.idx + len(tok.text), 0.5)
                 )
