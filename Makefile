@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PORT ?= 8787
 
-.PHONY: run install install-test test test-server lint eval bench clean
+FIXTURES := tests/fixtures/composers
+
+.PHONY: run install install-test chromium test test-server test-extension lint eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +23,17 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -c requirements.lock -e '.[test]'
 	@touch $@
 
+# The editor packages (lexical, draft-js, quill, prosemirror) behind the composer fixtures.
+$(FIXTURES)/node_modules/.installed: $(FIXTURES)/package-lock.json
+	cd $(FIXTURES) && npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian's Chromium for the extension tests (Playwright's own browser download cannot work).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -34,13 +47,19 @@ lint: install-test
 test-server: install-test
 	$(BIN)/python -m pytest tests/server
 
-test: lint test-server
+test-extension: install-test chromium $(FIXTURES)/node_modules/.installed
+	$(BIN)/python -m pytest tests/extension
+
+# One pytest session for both suites; the extension tests start the real server themselves.
+test: lint chromium $(FIXTURES)/node_modules/.installed
+	$(BIN)/python -m pytest tests
 
 eval: install-test
 	$(BIN)/python bench/evaluate.py
 
-bench: install-test
+bench: install-test chromium $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/extension_latency.py --runs 10
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(FIXTURES)/node_modules $(FIXTURES)/build
