@@ -1,0 +1,157 @@
+// Pre-submit guard. Capture-phase listeners on window run before any page handler (React
+// and others listen on their root or document), so a Post click or Ctrl/Cmd+Enter with
+// high findings left is held: the page's submit handler does not run until the user
+// chooses "Post anyway" (the click is replayed) or "Review" (nothing is sent). The editor
+// is never touched, so nothing typed is lost either way.
+(() => {
+  const C = globalThis.Carelint;
+  const { el } = C.ui;
+  let bypass = false;
+  let dialog = null;
+  let holding = false;
+  const FLUSH_TIMEOUT_MS = 2500;
+
+  function liveSessions() {
+    return [...C.sessions.values()].filter((s) => s.adapter.el.isConnected);
+  }
+
+  // The composer a submit control belongs to: the one sharing the closest container.
+  function sessionsFor(button) {
+    const sessions = liveSessions();
+    if (sessions.length <= 1 || !button) return sessions;
+    let best = null;
+    let bestDepth = Infinity;
+    for (const s of sessions) {
+      let depth = 0;
+      for (let n = button; n; n = n.parentNode || n.host, depth++) {
+        if (n.contains && n.contains(s.adapter.el)) break;
+      }
+      if (depth < bestDepth) {
+        best = s;
+        bestDepth = depth;
+      }
+    }
+    return best ? [best] : sessions;
+  }
+
+  async function highFindings(sessions) {
+    await Promise.race([Promise.all(sessions.map((s) => s.flush())), new Promise((r) => setTimeout(r, FLUSH_TIMEOUT_MS))]);
+    return sessions.flatMap((s) => s.highFindings().map((f) => ({ session: s, finding: f })));
+  }
+
+  function findSubmitNear(session) {
+    for (const rule of C.site.submit) {
+      const selector = typeof rule === "string" ? rule : rule.selector;
+      const candidates = C.dom.queryAllDeep(selector, C.site.shadowHosts).filter(
+        (b) => C.dom.isVisible(b) && (typeof rule === "string" || rule.text.test((b.textContent || "").trim())),
+      );
+      if (candidates.length) {
+        return candidates.find((b) => sessionsFor(b)[0] === session) || candidates[0];
+      }
+    }
+    return null;
+  }
+
+  function replay(kind, button, session, keyEvent) {
+    bypass = true;
+    try {
+      if (kind === "click" && button) button.click();
+      else {
+        const b = findSubmitNear(session);
+        if (b) b.click();
+        else
+          session.adapter.el.dispatchEvent(
+            new KeyboardEvent("keydown", {
+              key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true, cancelable: true, composed: true,
+              ctrlKey: keyEvent.ctrlKey, metaKey: keyEvent.metaKey,
+            }),
+          );
+      }
+    } finally {
+      bypass = false;
+    }
+  }
+
+  function ask(items) {
+    return new Promise((resolve) => {
+      if (!dialog) {
+        dialog = el("dialog", { class: "guard", "aria-labelledby": "carelint-guard-title", "aria-describedby": "carelint-guard-desc", "data-carelint-guard": "" });
+        C.ui.root.append(dialog);
+      }
+      const list = el("ul", { class: "findings" });
+      for (const { finding } of items) {
+        list.append(el("li", {}, el("strong", { text: `“${finding.text}”` }), document.createTextNode(` ${finding.message || finding.category}`)));
+      }
+      const finish = (choice) => {
+        dialog.onclose = null;
+        if (dialog.open) dialog.close();
+        resolve(choice);
+      };
+      const review = el("button", { type: "button", class: "primary review", text: "Review", onclick: () => finish("review") });
+      const post = el("button", { type: "button", class: "post-anyway", text: "Post anyway", onclick: () => finish("post") });
+      dialog.replaceChildren(
+        el("h2", { id: "carelint-guard-title", text: "Carelint: this post still has high-risk findings" }),
+        el("p", { id: "carelint-guard-desc", text: `${items.length} finding${items.length === 1 ? "" : "s"} to review before posting:` }),
+        list,
+        el("div", { class: "actions" }, review, post),
+      );
+      dialog.onclose = () => resolve("review"); // Escape
+      dialog.showModal();
+      review.focus();
+    });
+  }
+
+  async function hold(kind, event, button, sessions) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (holding) return;
+    holding = true;
+    try {
+      const items = await highFindings(sessions);
+      if (!items.length) return replay(kind, button, sessions[0], event);
+      const choice = await ask(items);
+      if (choice === "post") return replay(kind, button, sessions[0], event);
+      const first = items[0];
+      first.session.review(first.finding);
+    } finally {
+      holding = false;
+    }
+  }
+
+  function needsHold(sessions) {
+    return sessions.some((s) => s.pending() || s.highFindings().length > 0);
+  }
+
+  C.guard = {
+    install() {
+      window.addEventListener(
+        "click",
+        (e) => {
+          if (bypass || !C.active) return;
+          const path = e.composedPath();
+          if (path.some((n) => n instanceof Element && n.hasAttribute("data-carelint-ui"))) return;
+          const button = C.submitIn(C.site, path);
+          if (!button) return;
+          const sessions = sessionsFor(button);
+          if (!sessions.length || !needsHold(sessions)) return;
+          hold("click", e, button, sessions);
+        },
+        true,
+      );
+      window.addEventListener(
+        "keydown",
+        (e) => {
+          if (bypass || !C.active || e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+          const path = e.composedPath();
+          const session = liveSessions().find((s) => path.includes(s.adapter.el));
+          if (!session || !needsHold([session])) return;
+          hold("key", e, null, [session]);
+        },
+        true,
+      );
+    },
+    get dialog() {
+      return dialog;
+    },
+  };
+})();

@@ -1,0 +1,173 @@
+// Entry point on the supported sites: finds composers as the single-page apps render them
+// (MutationObserver + focusin), gives each a Session, installs the guard, and keeps the
+// settings (per-site switch, severity threshold) in step with chrome.storage.
+(() => {
+  const C = globalThis.Carelint;
+  const site = C.siteFor(location.hostname);
+  if (!site || C.started) return;
+  C.started = true;
+  C.site = site;
+  C.sessions = new Map(); // editor element -> Session
+  C.settings = { ...C.STORAGE_DEFAULTS };
+  C.active = false;
+  let dead = false;
+
+  // Messages to the service worker; a reloaded extension leaves this script orphaned, in
+  // which case it switches itself off quietly instead of throwing on every keystroke.
+  C.send = async (msg) => {
+    if (dead) throw new Error("extension reloaded");
+    let r;
+    try {
+      r = await chrome.runtime.sendMessage(msg);
+    } catch (e) {
+      if (!chrome.runtime || !chrome.runtime.id) shutdown();
+      throw e;
+    }
+    if (!r || !r.ok) throw new Error((r && r.error) || "no response");
+    return r.value;
+  };
+
+  let countTimer = null;
+  C.reportCount = () => {
+    clearTimeout(countTimer);
+    countTimer = setTimeout(() => {
+      const count = [...C.sessions.values()].reduce((n, s) => n + s.visibleFindings().length, 0);
+      document.documentElement.dataset.carelintFindings = String(count);
+      C.send({ type: C.MSG.COUNT, count }).catch(() => {});
+    }, 100);
+  };
+
+  const enabled = () => !dead && !(C.settings.disabledSites || []).includes(site.id);
+
+  function scan() {
+    scanQueued = false;
+    if (!C.active) return;
+    for (const [elem, session] of C.sessions) {
+      if (!elem.isConnected) {
+        session.destroy();
+        C.sessions.delete(elem);
+        C.reportCount();
+      }
+    }
+    for (const spec of site.editors) {
+      const family = C.adapters[spec.family];
+      for (const elem of family.find(spec.selector, site.shadowHosts)) {
+        if (C.sessions.has(elem) || [...C.sessions.keys()].some((k) => k.contains(elem) || elem.contains(k))) continue;
+        C.sessions.set(elem, new C.Session(site, family.bind(elem)));
+      }
+    }
+    // Shadow roots are invisible to the document observer: watch the declared ones too.
+    for (const hostSel of site.shadowHosts || []) {
+      for (const host of document.querySelectorAll(hostSel)) {
+        if (host.shadowRoot && !observed.has(host.shadowRoot)) {
+          observed.add(host.shadowRoot);
+          observer.observe(host.shadowRoot, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-hidden", "hidden", "contenteditable"] });
+        }
+      }
+    }
+  }
+
+  let scanQueued = false;
+  const queueScan = () => {
+    if (scanQueued) return;
+    scanQueued = true;
+    setTimeout(() => requestAnimationFrame(scan), 50);
+  };
+  const observed = new WeakSet();
+  const observer = new MutationObserver(queueScan);
+
+  function start() {
+    if (C.active || !enabled()) return;
+    C.active = true;
+    // Structure and the few attributes that turn an editor on or off; style/class churn on
+    // big apps is too frequent to watch, and focusin catches an editor that just appeared.
+    observer.observe(document.documentElement, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["aria-hidden", "hidden", "contenteditable"],
+    });
+    scan();
+  }
+
+  function stop() {
+    C.active = false;
+    observer.disconnect();
+    for (const s of C.sessions.values()) s.destroy();
+    C.sessions.clear();
+    C.reportCount();
+  }
+
+  function shutdown() {
+    dead = true;
+    stop();
+  }
+
+  function applySettings(values) {
+    Object.assign(C.settings, values);
+    if (enabled()) {
+      start();
+      for (const s of C.sessions.values()) s.queueRender();
+      C.reportCount();
+    } else stop();
+  }
+
+  C.guard.install();
+
+  document.addEventListener(
+    "focusin",
+    (e) => {
+      if (C.active) queueScan();
+    },
+    true,
+  );
+
+  // Alt+ArrowDown in a composer opens the card of the finding at the caret.
+  document.addEventListener(
+    "keydown",
+    (e) => {
+      if (!C.active || !e.altKey || e.key !== "ArrowDown") return;
+      const path = e.composedPath();
+      const session = [...C.sessions.values()].find((s) => path.includes(s.adapter.el));
+      if (!session || !session.visibleFindings().length) return;
+      e.preventDefault();
+      e.stopPropagation();
+      session.openCardAtCaret();
+    },
+    true,
+  );
+
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area !== "local") return;
+    const values = {};
+    for (const [k, v] of Object.entries(changes)) values[k] = v.newValue;
+    if ("serverUrl" in values || "token" in values) for (const s of C.sessions.values()) {
+      s.cache.clear();
+      s.schedule(0);
+    }
+    applySettings(values);
+  });
+
+  chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+    if (!msg || msg.type !== C.MSG.TAB_INFO) return false;
+    const sessions = [...C.sessions.values()];
+    sendResponse({
+      site: site.id,
+      platform: site.platform,
+      enabled: enabled(),
+      count: sessions.reduce((n, s) => n + s.visibleFindings().length, 0),
+      high: sessions.reduce((n, s) => n + s.highFindings().length, 0),
+      status: sessions.length ? sessions[0].status : "unknown",
+      offline: sessions.some((s) => s.offline),
+    });
+    return false;
+  });
+
+  const boot = () =>
+    chrome.storage.local.get(Object.keys(C.STORAGE_DEFAULTS)).then(
+      (values) => applySettings(values),
+      () => applySettings({}),
+    );
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot, { once: true });
+  else boot();
+})();

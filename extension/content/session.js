@@ -1,0 +1,294 @@
+// One Session per composer: reads the text through its adapter, asks the service worker
+// for a check (debounced, one request in flight, latest wins), keeps findings in step with
+// edits while a check is in flight, and hands ranges to the highlighter. It only talks to
+// the editor through the adapter's functions.
+(() => {
+  const C = globalThis.Carelint;
+  const DEBOUNCE_MS = 120;
+  const CACHE_SIZE = 32;
+  const { el } = C.ui;
+
+  const keyOf = (f) => `${f.rule || f.category}\u0000${f.text}`;
+
+  class Chip {
+    constructor(session) {
+      this.session = session;
+      this.status = el("span", { class: "status", role: "status", "aria-live": "polite", "data-carelint-status": "" });
+      this.button = el("button", {
+        type: "button",
+        class: "add-disclaimer",
+        "data-carelint-disclaimer": "",
+        text: "+ Disclaimer",
+        onclick: async () => {
+          const r = await session.appendDisclaimer();
+          if (!r.ok) this.button.title = r.reason;
+        },
+      });
+      this.box = el("div", { class: "chip", "data-carelint-chip": session.site.platform }, this.status, this.button);
+      this.box.hidden = true;
+      C.ui.layer.append(this.box);
+      this.place = this.place.bind(this);
+      window.addEventListener("scroll", this.place, { capture: true, passive: true });
+      window.addEventListener("resize", this.place, { passive: true });
+    }
+
+    update() {
+      const s = this.session;
+      const visible = s.visibleFindings();
+      const highs = visible.filter((f) => f.severity === "high").length;
+      let text;
+      if (s.status === "unknown") text = "Carelint: checking…";
+      else if (visible.length) text = `${visible.length} issue${visible.length === 1 ? "" : "s"}`;
+      else text = "No issues";
+      if (s.offline) {
+        const why = s.status === "unauthorized" ? "wrong token" : "server offline";
+        text = `Offline check (${why}) · ${text}`;
+      }
+      this.status.textContent = text;
+      this.status.dataset.level = highs ? "high" : visible.length ? "medium" : "ok";
+      this.status.dataset.offline = String(!!s.offline);
+      this.status.dataset.state = s.status;
+      const d = s.meta && s.meta.disclaimer;
+      const text_ = s.shownText || "";
+      this.button.hidden = !(d && d.suggested && !d.present && text_.trim() && !text_.includes(d.suggested.trim()));
+      this.button.title = d && d.suggested ? `Append: ${d.suggested}` : "";
+      this.button.dataset.needed = String(!!(d && d.needed));
+      this.place();
+    }
+
+    place() {
+      const r = this.session.adapter.rect();
+      const show = this.session.adapter.el.isConnected && r.width > 0 && r.height > 0;
+      this.box.hidden = !show;
+      if (!show) return;
+      const w = this.box.offsetWidth;
+      const h = this.box.offsetHeight;
+      this.box.style.left = `${Math.max(0, r.right - w - 4)}px`;
+      this.box.style.top = `${Math.max(0, r.bottom - h - 4)}px`;
+    }
+
+    destroy() {
+      window.removeEventListener("scroll", this.place, { capture: true });
+      window.removeEventListener("resize", this.place);
+      this.box.remove();
+    }
+  }
+
+  class Session {
+    constructor(site, adapter) {
+      this.site = site;
+      this.adapter = adapter;
+      this.findings = []; // positions refer to shownText
+      this.shownText = null;
+      this.meta = null;
+      this.status = "unknown";
+      this.offline = false;
+      this.ignored = new Set();
+      this.cache = new Map(); // text -> service worker response (latest CACHE_SIZE)
+      this.seq = 0;
+      this.appliedSeq = 0;
+      this.inFlight = null;
+      this.rerun = false;
+      this.timer = null;
+      this.renderQueued = false;
+      this.chip = new Chip(this);
+      adapter.onChange(() => this.onEdit());
+      this.shownText = adapter.readText();
+      this.schedule(0);
+    }
+
+    onEdit() {
+      const text = this.adapter.readText();
+      if (text !== this.shownText) {
+        // Shift what we know onto the new text at once (no flicker), drop what the edit
+        // touched, and ask again.
+        this.findings = this.shownText === null ? [] : C.shiftFindings(this.findings, this.shownText, text);
+        this.shownText = text;
+        this.schedule();
+      }
+      this.queueRender(); // the editor may have re-rendered: rebuild ranges either way
+    }
+
+    schedule(delay = DEBOUNCE_MS) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.run();
+      }, delay);
+    }
+
+    pending() {
+      return this.timer !== null || this.inFlight !== null || this.adapter.readText() !== this.checkedText;
+    }
+
+    // Run now and resolve once the result for the current text is applied.
+    async flush() {
+      for (let i = 0; i < 5 && this.pending(); i++) {
+        clearTimeout(this.timer);
+        this.timer = null;
+        await (this.inFlight || this.run());
+      }
+    }
+
+    run() {
+      if (this.inFlight) {
+        this.rerun = true;
+        return this.inFlight;
+      }
+      const text = this.adapter.readText();
+      const seq = ++this.seq;
+      const cached = this.cache.get(text);
+      const request = cached ? Promise.resolve(cached) : C.send({ type: C.MSG.CHECK, text, platform: this.site.platform });
+      this.inFlight = request
+        .then((resp) => {
+          if (resp && !cached && !resp.offline) this.remember(text, resp);
+          this.apply(resp, text, seq);
+        })
+        .catch(() => {})
+        .finally(() => {
+          this.inFlight = null;
+          if (this.rerun || (this.adapter.readText() !== this.checkedText && this.timer === null)) {
+            this.rerun = false;
+            this.schedule(0);
+          }
+        });
+      return this.inFlight;
+    }
+
+    remember(text, resp) {
+      this.cache.delete(text);
+      this.cache.set(text, resp);
+      if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value);
+    }
+
+    apply(resp, text, seq) {
+      // Responses that arrive out of order never paint: only the newest request counts,
+      // and its spans are moved onto the current text (or dropped if the edit touched them).
+      if (!resp || seq < this.appliedSeq) return;
+      this.appliedSeq = seq;
+      this.checkedText = text;
+      this.status = resp.status;
+      this.offline = !!resp.offline;
+      const result = resp.result || {};
+      const valid = (result.findings || []).filter(
+        (f) => Number.isInteger(f.start) && Number.isInteger(f.end) && text.slice(f.start, f.end) === f.text,
+      );
+      const now = this.adapter.readText();
+      this.findings = C.shiftFindings(valid, text, now);
+      this.shownText = now;
+      this.meta = { disclaimer: result.disclaimer || null, platform: result.platform || null, checkedLength: text.length };
+      this.queueRender();
+      C.reportCount();
+    }
+
+    visibleFindings() {
+      const min = C.SEVERITY_RANK[C.settings.minSeverity] || 1;
+      return this.findings.filter((f) => !this.ignored.has(keyOf(f)) && (C.SEVERITY_RANK[f.severity] || 0) >= min);
+    }
+
+    highFindings() {
+      return this.findings.filter((f) => f.severity === "high" && !this.ignored.has(keyOf(f)));
+    }
+
+    queueRender() {
+      if (this.renderQueued) return;
+      this.renderQueued = true;
+      requestAnimationFrame(() => {
+        this.renderQueued = false;
+        this.render();
+      });
+    }
+
+    render() {
+      if (!this.adapter.el.isConnected) return;
+      const text = this.adapter.readText();
+      if (text !== this.shownText) return this.onEdit();
+      const entries = [];
+      for (const f of this.visibleFindings()) {
+        if (text.slice(f.start, f.end) !== f.text) continue;
+        entries.push({ severity: f.severity, finding: f, range: this.adapter.rangeFor(f.start, f.end) });
+      }
+      C.highlighter.set(this, entries);
+      this.chip.update();
+      document.documentElement.dataset.carelintState = this.status;
+    }
+
+    findingAt(offset) {
+      return this.visibleFindings().find((f) => f.start <= offset && offset <= f.end) || null;
+    }
+
+    rectOf(finding) {
+      const rects = this.adapter.rangeFor(finding.start, finding.end).getClientRects();
+      return rects[0] || this.adapter.rect();
+    }
+
+    // Keyboard path to the card: the finding at the caret, or the first one.
+    openCardAtCaret() {
+      const caret = this.adapter.caret();
+      const f = (caret !== null && this.findingAt(caret)) || this.visibleFindings()[0];
+      if (f) C.card.show(this, f, this.rectOf(f), { focus: true });
+    }
+
+    review(finding) {
+      this.adapter.focus();
+      C.card.show(this, finding, this.rectOf(finding), { focus: true });
+    }
+
+    async applySuggestion(finding, replacement) {
+      await this.adapter.settle();
+      const text = this.adapter.readText();
+      const f = this.findings.find((g) => g.id === finding.id && g.text === finding.text) || finding;
+      if (text.slice(f.start, f.end) !== f.text) return false;
+      const ok = await this.adapter.replace(f.start, f.end, replacement);
+      this.schedule(0);
+      return ok;
+    }
+
+    ignore(finding) {
+      this.ignored.add(keyOf(finding));
+      this.queueRender();
+      C.reportCount();
+    }
+
+    async allowlist(finding) {
+      try {
+        await C.send({ type: C.MSG.ALLOWLIST_ADD, text: finding.text });
+      } catch (e) {
+        return { ok: false, error: String(e.message || e) };
+      }
+      for (const s of C.sessions.values()) {
+        s.cache.clear();
+        s.schedule(0);
+      }
+      return { ok: true };
+    }
+
+    // Append the suggested disclaimer on its own line, once, if it fits the platform.
+    async appendDisclaimer() {
+      const d = this.meta && this.meta.disclaimer;
+      if (!d || !d.suggested) return { ok: false, reason: "No disclaimer available yet." };
+      await this.adapter.settle();
+      const text = this.adapter.readText();
+      if (d.present || text.includes(d.suggested.trim())) return { ok: true, already: true };
+      const insert = (text === "" || text.endsWith("\n") ? "" : "\n") + d.suggested;
+      const p = this.meta.platform;
+      if (p && Number.isFinite(p.remaining)) {
+        const remaining = p.remaining - (text.length - this.meta.checkedLength);
+        if ([...insert].length > remaining) return { ok: false, reason: `Not enough room: ${Math.max(0, remaining)} characters left.` };
+      }
+      const ok = await this.adapter.replace(text.length, text.length, insert);
+      this.schedule(0);
+      return ok ? { ok: true } : { ok: false, reason: "The editor did not accept the disclaimer." };
+    }
+
+    destroy() {
+      clearTimeout(this.timer);
+      C.highlighter.clear(this);
+      this.chip.destroy();
+      this.adapter.destroy();
+      if (C.card.current && C.card.current.session === this) C.card.hide(false);
+    }
+  }
+
+  C.Session = Session;
+})();

@@ -1,0 +1,78 @@
+// Carelint's own UI lives in one open shadow root attached to <html>, outside the page's
+// app roots, so the site's CSS cannot reach it and it never sits inside a composer.
+(() => {
+  const C = globalThis.Carelint;
+  const CSS_TEXT = `
+    :host { all: initial; }
+    .layer { position: fixed; left: 0; top: 0; width: 0; height: 0; z-index: 2147483646; pointer-events: none; }
+    .carelint-mirror { position: fixed; margin: 0; overflow: hidden; color: transparent; background: transparent;
+      border-style: solid; border-color: transparent; pointer-events: none; }
+    .chip { position: fixed; display: flex; gap: 4px; align-items: center; pointer-events: auto;
+      font: 12px/1.2 system-ui, -apple-system, "Segoe UI", sans-serif; }
+    .chip button, .card button, .guard button { font: inherit; cursor: pointer; border-radius: 999px;
+      border: 1px solid #d0d5dd; background: #fff; color: #101828; padding: 3px 9px; }
+    .chip .status { padding: 3px 8px; border-radius: 999px; background: #ecfdf3; color: #067647; border: 1px solid #abefc6; }
+    .chip .status[data-level="high"] { background: #fef3f2; color: #b42318; border-color: #fecdca; }
+    .chip .status[data-level="medium"] { background: #fffaeb; color: #b54708; border-color: #fedf89; }
+    .chip .status[data-offline="true"] { background: #f2f4f7; color: #344054; border-color: #d0d5dd; }
+    .chip button:focus-visible, .card button:focus-visible, .guard button:focus-visible { outline: 2px solid #1570ef; outline-offset: 1px; }
+    .card { position: fixed; margin: 0; inset: auto; width: 340px; max-width: calc(100vw - 16px); box-sizing: border-box;
+      padding: 12px 14px; border: 1px solid #d0d5dd; border-radius: 10px; background: #fff; color: #101828;
+      box-shadow: 0 8px 24px rgba(16,24,40,.18); font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
+    .card h2 { font-size: 13px; margin: 0 0 4px; display: flex; gap: 6px; align-items: center; }
+    .card .sev { text-transform: uppercase; font-size: 10px; letter-spacing: .04em; padding: 1px 6px; border-radius: 4px; }
+    .card .sev[data-severity="high"] { background: #fef3f2; color: #b42318; }
+    .card .sev[data-severity="medium"] { background: #fffaeb; color: #b54708; }
+    .card .sev[data-severity="low"] { background: #eff8ff; color: #175cd3; }
+    .card p { margin: 4px 0; }
+    .card .source { color: #667085; font-size: 11px; }
+    .card .actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
+    .card .suggestion { background: #eff8ff; border-color: #b2ddff; color: #175cd3; }
+    .card .note { color: #b42318; font-size: 12px; }
+    .guard { margin: auto; width: 420px; max-width: calc(100vw - 32px); padding: 16px 18px; border: 1px solid #d0d5dd;
+      border-radius: 12px; background: #fff; color: #101828; font: 14px/1.45 system-ui, -apple-system, sans-serif; }
+    .guard::backdrop { background: rgba(16,24,40,.35); }
+    .guard h2 { font-size: 16px; margin: 0 0 8px; }
+    .guard ul { margin: 0 0 12px; padding-left: 18px; }
+    .guard .actions { display: flex; justify-content: flex-end; gap: 8px; }
+    .guard .primary { background: #1570ef; border-color: #1570ef; color: #fff; }
+  `;
+
+  let host = null;
+  const ui = {
+    get root() {
+      if (!host) {
+        host = document.createElement("carelint-ui");
+        host.setAttribute("data-carelint-ui", "");
+        const shadow = host.attachShadow({ mode: "open" });
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS_TEXT + C.highlighter.css());
+        shadow.adoptedStyleSheets = [sheet];
+        const layer = document.createElement("div");
+        layer.className = "layer";
+        shadow.append(layer);
+        ui._layer = layer;
+        document.documentElement.append(host);
+      }
+      // Some single-page apps rebuild <html>'s children: re-attach if we were dropped.
+      if (!host.isConnected) document.documentElement.append(host);
+      return host.shadowRoot;
+    },
+    get layer() {
+      ui.root;
+      return ui._layer;
+    },
+    el(tag, attrs = {}, ...children) {
+      const e = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === undefined || v === null || v === false) continue;
+        if (k === "text") e.textContent = v;
+        else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+        else e.setAttribute(k, v === true ? "" : v);
+      }
+      e.append(...children.filter(Boolean));
+      return e;
+    },
+  };
+  C.ui = ui;
+})();

@@ -1,0 +1,345 @@
+"""End-to-end fixtures for the Carelint extension.
+
+One real Chromium (Debian's, through `executable_path`) with the unpacked extension,
+one real Carelint server on a free port with a temporary config dir, and the fixture
+composer pages (built here with esbuild from the editor packages installed by `npm ci`)
+served at the platforms' real URLs through `context.route`. Every other request is
+aborted, so nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from .composers import COMPOSERS, HOSTS
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension"
+FIXTURES = ROOT / "tests" / "fixtures" / "composers"
+PAGES = FIXTURES / "pages"
+BUILD = FIXTURES / "build"
+BUNDLES = ["draft", "lexical", "quill", "prosemirror", "textarea", "plain"]
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+TOKEN = "e2e-" + os.urandom(12).hex()
+
+
+def chromium_path() -> str:
+    explicit = os.environ.get("CARELINT_CHROMIUM")
+    for candidate in ([explicit] if explicit else []) + CHROMIUM_CANDIDATES:
+        if candidate and Path(candidate).exists():
+            return candidate
+    pytest.skip("Chromium not installed (apt-get install -y chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_health(url: str, proc: subprocess.Popen | None, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"carelint serve exited with {proc.returncode}")
+        try:
+            if httpx.get(url + "/v1/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server at {url} not healthy after {timeout}s")
+
+
+# --- build ------------------------------------------------------------------------------
+
+
+def build_fixture_bundles() -> Path:
+    """Bundle the fixture pages' editors (esbuild, from node_modules installed by npm ci)."""
+    esbuild = FIXTURES / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=FIXTURES, check=True)
+    sources = sorted((FIXTURES / "src").glob("*.js"))
+    newest = max(p.stat().st_mtime for p in sources)
+    if not all((BUILD / f"{b}.js").exists() and (BUILD / f"{b}.js").stat().st_mtime >= newest for b in BUNDLES):
+        subprocess.run(
+            [
+                str(esbuild),
+                *[f"src/{b}.js" for b in BUNDLES],
+                "--bundle",
+                "--format=iife",
+                "--minify",
+                "--loader:.css=text",
+                '--define:process.env.NODE_ENV="production"',
+                "--define:global=window",
+                f"--outdir={BUILD}",
+                "--log-level=warning",
+            ],
+            cwd=FIXTURES,
+            check=True,
+        )
+    return BUILD
+
+
+@pytest.fixture(scope="session")
+def fixture_bundles() -> Path:
+    return build_fixture_bundles()
+
+
+# --- server -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The real Carelint server: free port, temporary config dir, token from the env.
+
+    CARELINT_E2E_SERVER_URL (+ CARELINT_E2E_TOKEN) points the suite at an already running
+    server instead, for debugging only.
+    """
+    external = os.environ.get("CARELINT_E2E_SERVER_URL")
+    if external:
+        url = external.rstrip("/")
+        wait_for_health(url, None, 10)
+        yield {"url": url, "token": os.environ["CARELINT_E2E_TOKEN"], "port": urlsplit(url).port}
+        return
+    with start_server() as info:
+        yield info
+
+
+@contextlib.contextmanager
+def start_server():
+    """Run `carelint serve` on a free port with a temporary config dir until the block ends."""
+    exe = Path(sys.executable).parent / "carelint"
+    if not exe.exists():
+        exe = Path(shutil.which("carelint") or "carelint")
+    port = free_port()
+    config_dir = tempfile.mkdtemp(prefix="carelint-e2e-")
+    env = {**os.environ, "CARELINT_TOKEN": TOKEN, "CARELINT_CONFIG_DIR": config_dir}
+    url = f"http://127.0.0.1:{port}"
+    with open(Path(config_dir) / "server.log", "wb") as log:
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            try:
+                wait_for_health(url, proc)
+            except RuntimeError as e:
+                tail = (Path(config_dir) / "server.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{e}\n--- server log ---\n{tail}") from None
+            yield {"url": url, "token": TOKEN, "port": port, "config_dir": config_dir}
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(config_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def api(server):
+    """A client for asking the server directly what it finds (the tests' expectations)."""
+    with httpx.Client(base_url=server["url"], headers={"Authorization": f"Bearer {server['token']}"}, timeout=30) as c:
+        yield c
+
+
+# --- browser ----------------------------------------------------------------------------
+
+UNIT_HOST = "carelint-unit.test"
+# The content scripts a unit page loads into its main world (no chrome.* APIs needed).
+UNIT_SCRIPTS = [
+    "shared/constants.js",
+    "shared/offline.js",
+    "content/dom.js",
+    "content/offsets.js",
+    "content/highlighter.js",
+    "content/ui.js",
+    "content/adapters/editable.js",
+    "content/adapters/families.js",
+    "content/adapters/textarea.js",
+    "content/sites.js",
+    "content/card.js",
+    "content/session.js",
+]
+
+
+def unit_page() -> bytes:
+    scripts = "".join(f"<script>{(EXTENSION / s).read_text()}</script>\n" for s in UNIT_SCRIPTS)
+    return f"<!doctype html><html><head><meta charset=utf-8></head><body>{scripts}</body></html>".encode()
+
+
+def _route(fixture_bundles: Path):
+    def handler(route):
+        url = urlsplit(route.request.url)
+        host = url.hostname or ""
+        if host in ("127.0.0.1", "localhost"):
+            return route.continue_()
+        if host == UNIT_HOST and url.scheme == "https":
+            return route.fulfill(body=unit_page(), content_type="text/html; charset=utf-8")
+        name = HOSTS.get(host)
+        if name is None or url.scheme != "https":
+            return route.abort("blockedbyclient")
+        if url.path.startswith("/__carelint_fixture__/"):
+            file = fixture_bundles / Path(url.path).name
+            if file.suffix == ".js" and file.exists():
+                return route.fulfill(body=file.read_bytes(), content_type="text/javascript; charset=utf-8")
+            return route.fulfill(status=404, body="")
+        if url.path == "/favicon.ico":
+            return route.fulfill(status=204, body="")
+        if name == "linkedin" and url.path.startswith("/preload"):
+            return route.fulfill(
+                body=(PAGES / "linkedin-preload.html").read_bytes(), content_type="text/html; charset=utf-8"
+            )
+        return route.fulfill(body=(PAGES / COMPOSERS[name].page).read_bytes(), content_type="text/html; charset=utf-8")
+
+    return handler
+
+
+def launch_with_extension(playwright, profile: str, fixture_bundles: Path):
+    """Debian's Chromium with the unpacked extension, web traffic routed to the fixtures."""
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-features=Translate,MediaRouter,OptimizationHints",
+        f"--disable-extensions-except={EXTENSION}",
+        f"--load-extension={EXTENSION}",
+    ]
+    context = playwright.chromium.launch_persistent_context(
+        profile,
+        executable_path=chromium_path(),
+        headless=os.environ.get("CARELINT_E2E_HEADED") != "1",
+        args=args,
+        viewport={"width": 1100, "height": 800},
+        ignore_default_args=["--disable-extensions"],
+    )
+    # Only web traffic is routed; the extension's own chrome-extension:// pages load as usual.
+    context.route(re.compile(r"^(https?|wss?)://"), _route(fixture_bundles))
+    return context
+
+
+# Errors logged by the extension's service worker (it may be restarted: watch each one).
+WORKER_ERRORS: list[str] = []
+
+
+def _watch_worker(worker):
+    worker.on("console", lambda m: WORKER_ERRORS.append(f"worker {m.type}: {m.text}") if m.type == "error" else None)
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright, fixture_bundles, server):
+    profile = tempfile.mkdtemp(prefix="carelint-chromium-")
+    context = launch_with_extension(playwright, profile, fixture_bundles)
+    context.on("serviceworker", _watch_worker)
+    for w in context.service_workers:
+        _watch_worker(w)
+    try:
+        yield context
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def extension_worker(context):
+    workers = [w for w in context.service_workers if w.url.startswith("chrome-extension://")]
+    return workers[0] if workers else context.wait_for_event("serviceworker", timeout=15000)
+
+
+@pytest.fixture(scope="session")
+def service_worker(browser_context):
+    return extension_worker(browser_context)
+
+
+@pytest.fixture(scope="session")
+def extension_id(service_worker) -> str:
+    return urlsplit(service_worker.url).hostname
+
+
+class ExtensionStorage:
+    """Writes the extension's settings the way api.md says tests do: from its service worker."""
+
+    def __init__(self, worker, server):
+        self.worker = worker
+        self.server = server
+
+    def set(self, **values):
+        self.worker.evaluate("v => chrome.storage.local.set(v)", values)
+
+    def get(self, *keys):
+        return self.worker.evaluate("k => chrome.storage.local.get(k)", list(keys))
+
+    def connect(self):
+        self.worker.evaluate(
+            "v => chrome.storage.local.clear().then(() => chrome.storage.local.set(v))",
+            {"serverUrl": self.server["url"], "token": self.server["token"]},
+        )
+
+
+@pytest.fixture
+def storage(service_worker, server):
+    s = ExtensionStorage(service_worker, server)
+    s.connect()
+    yield s
+    s.connect()
+
+
+class ConsoleErrors(list):
+    """Console errors of the pages a test opened, plus any the service worker logged meanwhile."""
+
+    def __init__(self):
+        super().__init__()
+        self.worker_mark = len(WORKER_ERRORS)
+
+    def all(self):
+        return list(self) + WORKER_ERRORS[self.worker_mark :]
+
+    def attach(self, page):
+        page.on(
+            "console",
+            lambda m: self.append(f"console.{m.type}: {m.text} @ {m.location}") if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: self.append(f"pageerror: {e}"))
+
+
+@pytest.fixture
+def console_errors():
+    return ConsoleErrors()
+
+
+@pytest.fixture
+def open_composer(browser_context, storage, console_errors):
+    """Open a fixture composer page and return (page, Composer). Asserts no console errors."""
+    pages = []
+
+    def _open(name: str):
+        composer = COMPOSERS[name]
+        page = browser_context.new_page()
+        page.set_default_timeout(10000)
+        console_errors.attach(page)
+        pages.append(page)
+        page.goto(composer.url)
+        page.wait_for_function("n => document.documentElement.dataset.fixtureReady === n", arg=name)
+        page.locator(composer.editor).wait_for()
+        return page, composer
+
+    yield _open
+    for p in pages:
+        p.close()
+    errors = console_errors.all()
+    assert not errors, "console errors:\n" + "\n".join(errors)

@@ -1,0 +1,236 @@
+"""Every fixture composer, in real Chromium with the extension and the real server:
+highlights over exactly the findings' text, fixes and the disclaimer through the editor's
+own model (with undo), and the pre-submit guard."""
+
+import pytest
+
+from .composers import COMPOSERS
+from .helpers import (
+    CARET_AT_END_JS,
+    COUNTER_IS_JS,
+    HIGHLIGHTS_EQUAL_JS,
+    HIGHLIGHTS_JS,
+    RANGE_RECT_JS,
+    expected_highlights,
+    utf16_replace,
+    utf16_slice,
+)
+
+FIRST_LINE = "Big day at the clinic 🎉🎉"
+SECOND_LINE = "Congrats to our patient Maria Gonzalez 🎉 on her recovery"
+POST = f"{FIRST_LINE}\n{SECOND_LINE}"
+NAME = "Maria Gonzalez"
+
+ALL = list(COMPOSERS)
+
+
+def type_post(page, composer, lines=(FIRST_LINE, SECOND_LINE)):
+    page.locator(composer.editor).click()
+    for i, line in enumerate(lines):
+        if i:
+            page.keyboard.press("Enter")
+        page.keyboard.type(line)
+    text = "\n".join(lines)
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=text)
+    return text
+
+
+def check(api, text, platform):
+    r = api.post("/v1/check", json={"text": text, "platform": platform, "offset_unit": "utf16"})
+    r.raise_for_status()
+    return r.json()
+
+
+def wait_highlights(page, expected, timeout=10000):
+    try:
+        page.wait_for_function(HIGHLIGHTS_EQUAL_JS, arg=expected, timeout=timeout)
+    except Exception:
+        got = page.evaluate(HIGHLIGHTS_JS)
+        raise AssertionError(f"highlights {got} != expected {expected}") from None
+
+
+def model_text(page):
+    return page.evaluate("window.__fixture.getText()")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_highlights_cover_exactly_the_findings(open_composer, api, name):
+    page, composer = open_composer(name)
+    text = type_post(page, composer)
+    result = check(api, text, composer.platform)
+    phi = [f for f in result["findings"] if f["category"] == "phi" and f["severity"] == "high"]
+    assert any(f["text"] == NAME for f in phi), result["findings"]
+    wait_highlights(page, expected_highlights(result["findings"]))
+    # Each range sits in the editor (or, for a textarea, on the mirror over it) and starts
+    # where the server said: the text before it is exactly text[:start] (UTF-16 units).
+    placed = page.evaluate(
+        """(name) => {
+            const r = [...CSS.highlights.get('carelint-high')].find(r => r.toString() === name);
+            const node = r.startContainer;
+            const root = node.getRootNode();
+            const inMirror = !!(root.host && root.host.tagName === 'CARELINT-UI');
+            return {inMirror, connected: node.isConnected};
+        }""",
+        NAME,
+    )
+    assert placed["connected"]
+    assert placed["inMirror"] == (composer.family == "textarea")
+    assert model_text(page) == text
+
+
+def open_card_for(page, text):
+    point = page.evaluate(RANGE_RECT_JS, text)
+    assert point, f"no highlight over {text!r}"
+    page.mouse.move(point["x"], point["y"])
+    card = page.locator("carelint-ui .card")
+    card.wait_for(state="visible")
+    return card
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_suggestion_replaces_in_the_editor_model_and_undo_reverts(open_composer, api, name):
+    page, composer = open_composer(name)
+    text = type_post(page, composer)
+    result = check(api, text, composer.platform)
+    finding = next(f for f in result["findings"] if f["text"] == NAME)
+    assert finding["suggestions"], finding
+    wait_highlights(page, expected_highlights(result["findings"]))
+
+    card = open_card_for(page, NAME)
+    assert card.get_attribute("role") == "dialog"
+    button = card.locator("button.suggestion").first
+    suggestion = button.get_attribute("data-suggestion")
+    assert suggestion == finding["suggestions"][0]
+    button.click()
+    assert utf16_slice(text, finding["start"], finding["end"]) == NAME
+    fixed = utf16_replace(text, finding["start"], finding["end"], suggestion)
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=fixed)
+    # The caret stays where the user left it (the end of the post), shifted by the fix.
+    page.wait_for_function(CARET_AT_END_JS, arg=composer.editor)
+    if composer.counter:
+        page.wait_for_function(
+            COUNTER_IS_JS,
+            arg=[
+                composer.counter,
+                composer.limit - len(fixed.encode("utf-16-le")) // 2,
+            ],  # the fixtures count UTF-16 units
+        )
+    # The name's highlight is gone once the fixed text is checked.
+    page.wait_for_function(
+        "n => ![...(CSS.highlights.get('carelint-high') || [])].some(r => r.toString() === n)", arg=NAME
+    )
+
+    page.keyboard.press("Control+z")
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=text)
+    wait_highlights(page, expected_highlights(result["findings"]))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_disclaimer_appended_once_on_its_own_line_and_undo_removes_it(open_composer, api, name):
+    page, composer = open_composer(name)
+    text = type_post(page, composer)
+    result = check(api, text, composer.platform)
+    suggested = result["disclaimer"]["suggested"]
+    assert suggested
+
+    button = page.locator("carelint-ui [data-carelint-disclaimer]")
+    button.wait_for(state="visible")
+    button.click()
+    with_disclaimer = f"{text}\n{suggested}"
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=with_disclaimer)
+    # Idempotent: the button goes away and a second request adds nothing.
+    button.wait_for(state="hidden")
+    page.wait_for_function("() => document.documentElement.dataset.carelintState === 'connected'")
+    assert model_text(page) == with_disclaimer
+
+    page.keyboard.press("Control+z")
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=text)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_guard_holds_the_post_click_until_the_user_chooses(open_composer, api, name):
+    page, composer = open_composer(name)
+    text = type_post(page, composer)
+    wait_highlights(page, expected_highlights(check(api, text, composer.platform)["findings"]))
+
+    page.locator(composer.submit).first.click()
+    dialog = page.locator("carelint-ui dialog.guard")
+    dialog.wait_for(state="visible")
+    assert NAME in dialog.inner_text()
+    assert page.evaluate("window.__fixture.posted") == []
+    dialog.locator("button.review").click()
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("window.__fixture.posted") == []
+    assert model_text(page) == text
+    # "Review" opens the finding's card with the keyboard focus in it; Escape goes back
+    # to the editor.
+    card = page.locator("carelint-ui .card")
+    card.wait_for(state="visible")
+    assert page.evaluate("() => !!document.querySelector('carelint-ui').shadowRoot.activeElement.closest('.card')")
+    page.keyboard.press("Escape")
+    card.wait_for(state="hidden")
+
+    if composer.ctrl_enter:
+        page.locator(composer.editor).click()
+        page.keyboard.press("Control+Enter")
+        dialog.wait_for(state="visible")
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+        assert page.evaluate("window.__fixture.posted") == []
+
+    page.locator(composer.submit).first.click()
+    dialog.wait_for(state="visible")
+    dialog.locator("button.post-anyway").click()
+    page.wait_for_function("t => window.__fixture.posted.length === 1 && window.__fixture.posted[0] === t", arg=text)
+    assert model_text(page) == text
+
+
+@pytest.mark.parametrize("name", ["x", "mastodon"])
+def test_guard_holds_a_post_clicked_before_the_check_came_back(open_composer, name):
+    """Typing and clicking Post at once: the click waits for the check, then is held."""
+    page, composer = open_composer(name)
+    page.locator(composer.editor).click()
+    page.keyboard.type(SECOND_LINE)
+    page.locator(composer.submit).first.click()
+    dialog = page.locator("carelint-ui dialog.guard")
+    dialog.wait_for(state="visible")
+    assert NAME in dialog.inner_text()
+    assert page.evaluate("window.__fixture.posted") == []
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert page.evaluate("window.__fixture.posted") == []
+
+
+def test_clean_post_goes_through_without_a_dialog(open_composer):
+    page, composer = open_composer("bluesky")
+    text = type_post(page, composer, lines=("Our clinic opens at 9 on Saturdays.",))
+    page.locator(composer.submit).first.click()
+    page.wait_for_function("t => window.__fixture.posted.length === 1 && window.__fixture.posted[0] === t", arg=text)
+    assert (
+        page.locator("carelint-ui dialog.guard").count() == 0
+        or not page.locator("carelint-ui dialog.guard").is_visible()
+    )
+
+
+def test_card_is_reachable_from_the_keyboard(open_composer, api):
+    page, composer = open_composer("facebook")
+    text = type_post(page, composer)
+    wait_highlights(page, expected_highlights(check(api, text, "facebook")["findings"]))
+    page.keyboard.press("ArrowLeft")  # caret into the post, not on a finding necessarily
+    page.keyboard.press("Alt+ArrowDown")
+    card = page.locator("carelint-ui .card")
+    card.wait_for(state="visible")
+    labelled = page.evaluate(
+        """() => {
+            const root = document.querySelector('carelint-ui').shadowRoot;
+            const card = root.querySelector('.card');
+            const title = root.getElementById(card.getAttribute('aria-labelledby'));
+            return {role: card.getAttribute('role'), title: title && title.textContent,
+                    focused: !!root.activeElement && card.contains(root.activeElement)};
+        }"""
+    )
+    assert labelled["role"] == "dialog" and labelled["title"] and labelled["focused"]
+    page.keyboard.press("Escape")
+    card.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.getAttribute('data-lexical-editor')") == "true"
+    assert model_text(page) == text

@@ -1,0 +1,152 @@
+"""Server states (offline, wrong token), popup and options, pairing from the server's
+page, the allowlist button and the per-site switch."""
+
+import re
+
+import pytest
+
+from .conftest import free_port
+from .helpers import HIGHLIGHTS_EQUAL_JS
+from .test_composers import NAME, check, expected_highlights, type_post, wait_highlights
+
+OFFLINE_POST = "Call Maria at 555-123-4567 🎉 or write to maria.g@example.org"
+
+
+def chip_status(page):
+    return page.locator("carelint-ui .chip .status")
+
+
+@pytest.mark.parametrize("name", ["x", "mastodon"])
+def test_server_down_says_offline_and_still_flags_built_in_patterns(open_composer, storage, name):
+    storage.set(serverUrl=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    page, composer = open_composer(name)
+    type_post(page, composer, lines=(OFFLINE_POST,))
+    wait_highlights(page, {"high": [], "medium": ["555-123-4567", "maria.g@example.org"], "low": []})
+    status = chip_status(page)
+    status.wait_for(state="visible")
+    assert re.match(r"Offline check \(server offline\)", status.inner_text())
+    assert status.get_attribute("data-offline") == "true"
+
+
+def test_wrong_token_is_reported_and_falls_back_to_offline_check(open_composer, storage):
+    storage.set(token="not-the-token")
+    page, composer = open_composer("bluesky")
+    type_post(page, composer, lines=(OFFLINE_POST,))
+    wait_highlights(page, {"high": [], "medium": ["555-123-4567", "maria.g@example.org"], "low": []})
+    assert "wrong token" in chip_status(page).inner_text()
+
+
+def open_popup(browser_context, extension_id, tab_page=None, service_worker=None):
+    query = ""
+    if tab_page is not None:
+        # The popup normally asks for the active tab; opened as a page it is told which.
+        tab_page.bring_to_front()
+        tab_id = service_worker.evaluate(
+            "() => chrome.tabs.query({active: true, lastFocusedWindow: true}).then(ts => ts[0].id)"
+        )
+        query = f"?tab={tab_id}"
+    popup = browser_context.new_page()
+    popup.set_default_timeout(10000)
+    popup.goto(f"chrome-extension://{extension_id}/popup/popup.html{query}")
+    return popup
+
+
+def test_popup_shows_status_count_and_switches_the_site_off(
+    open_composer, browser_context, extension_id, service_worker, storage, api
+):
+    page, composer = open_composer("x")
+    text = type_post(page, composer)
+    expected = expected_highlights(check(api, text, "x")["findings"])
+    wait_highlights(page, expected)
+    total = sum(len(v) for v in expected.values())
+
+    popup = open_popup(browser_context, extension_id, page, service_worker)
+    try:
+        popup.locator('#server-status[data-state="connected"]').wait_for()
+        assert popup.locator("#server-status").inner_text() == "Connected"
+        popup.locator("#tab-info").wait_for(state="visible")
+        assert popup.locator("#tab-count").inner_text() == str(total)
+        assert popup.locator("#site-name").inner_text() == "x"
+        popup.locator("#site-enabled").uncheck()
+        page.wait_for_function(HIGHLIGHTS_EQUAL_JS, arg={"high": [], "medium": [], "low": []})
+        popup.locator("#site-enabled").check()
+        wait_highlights(page, expected)
+    finally:
+        popup.close()
+
+    storage.set(serverUrl=f"http://127.0.0.1:{free_port()}")
+    popup = open_popup(browser_context, extension_id)
+    try:
+        popup.locator('#server-status[data-state="offline"]').wait_for()
+        assert popup.locator("#server-status").inner_text() == "Server offline"
+    finally:
+        popup.close()
+
+    storage.connect()
+    storage.set(token="wrong-token")
+    popup = open_popup(browser_context, extension_id)
+    try:
+        popup.locator('#server-status[data-state="unauthorized"]').wait_for()
+        assert "Wrong token" in popup.locator("#server-status").inner_text()
+    finally:
+        popup.close()
+
+
+def test_pairing_takes_one_click_on_the_server_page(browser_context, service_worker, storage, server):
+    storage.set(serverUrl="http://127.0.0.1:1", token="")
+    page = browser_context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        page.goto(server["url"] + "/")
+        page.wait_for_function("() => document.documentElement.dataset.carelintExtension === 'present'")
+        page.locator("#pair-extension:not([disabled])").click()
+        page.wait_for_function("() => document.documentElement.dataset.carelintPaired === 'yes'")
+        stored = storage.get("serverUrl", "token")
+        assert stored == {"serverUrl": server["url"], "token": server["token"]}
+    finally:
+        page.close()
+
+
+def test_not_phi_button_adds_the_name_to_the_staff_allowlist(open_composer, api):
+    before = api.get("/v1/settings").json()
+    page, composer = open_composer("facebook")
+    try:
+        text = type_post(page, composer)
+        wait_highlights(page, expected_highlights(check(api, text, "facebook")["findings"]))
+        from .test_composers import open_card_for
+
+        card = open_card_for(page, NAME)
+        card.locator("button.allowlist").click()
+        card.wait_for(state="hidden")
+        settings = api.get("/v1/settings").json()
+        assert NAME in settings["staff_names"]
+        # The post is checked again under the new policy: what is painted is what the
+        # server now says.
+        wait_highlights(page, expected_highlights(check(api, text, "facebook")["findings"]))
+    finally:
+        api.put("/v1/settings", json=before).raise_for_status()
+
+
+def test_options_page_edits_the_policy_and_threshold(browser_context, extension_id, storage, api):
+    before = api.get("/v1/settings").json()
+    page = browser_context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        page.goto(f"chrome-extension://{extension_id}/options/options.html")
+        page.locator('#server-status[data-state="connected"]').wait_for()
+        page.locator("#policy:not([hidden])").wait_for()
+        page.fill("#staff_names", "Dr. Ana Ruiz\nNurse Sam Lee")
+        page.fill("#disclaimer_short", "Info only, not medical advice.")
+        page.click("#save-policy")
+        page.locator("#policy-note", has_text="Saved.").wait_for()
+        settings = api.get("/v1/settings").json()
+        assert settings["staff_names"] == ["Dr. Ana Ruiz", "Nurse Sam Lee"]
+        assert settings["disclaimer_short"] == "Info only, not medical advice."
+        assert {k: v for k, v in settings.items() if k not in ("staff_names", "disclaimer_short")} == {
+            k: v for k, v in before.items() if k not in ("staff_names", "disclaimer_short")
+        }
+        page.select_option("#min-severity", "high")
+        assert storage.get("minSeverity") == {"minSeverity": "high"}
+    finally:
+        api.put("/v1/settings", json=before).raise_for_status()
+        page.close()

@@ -1,0 +1,205 @@
+"""The extension's own modules, loaded into a plain page's main world in the same
+Chromium: the text map over real editor markup shapes, the shifting of findings across
+edits, and a check response that arrives after the text changed (it must not paint
+stale spans)."""
+
+import pytest
+
+from .conftest import UNIT_HOST
+
+
+@pytest.fixture
+def unit(browser_context, console_errors):
+    page = browser_context.new_page()
+    page.set_default_timeout(10000)
+    console_errors.attach(page)
+    page.goto(f"https://{UNIT_HOST}/")
+    page.wait_for_function("() => !!(window.Carelint && Carelint.Session)")
+    yield page
+    page.close()
+    assert not console_errors.all(), console_errors.all()
+
+
+MARKUP = {
+    # Draft.js: blocks of spans, empty block holds <br data-text>
+    "draft": (
+        '<div data-contents="true"><div data-block="true"><div class="public-DraftStyleDefault-block">'
+        '<span><span data-text="true">Hi 🎉 Maria</span></span></div></div>'
+        '<div data-block="true"><div class="public-DraftStyleDefault-block">'
+        '<span><br data-text="true"></span></div></div>'
+        '<div data-block="true"><div class="public-DraftStyleDefault-block"><span><span data-text="true">our </span>'
+        '<span data-text="true" style="font-weight:bold">patient</span></span></div></div></div>',
+        "Hi 🎉 Maria\n\nour patient",
+    ),
+    # Lexical: paragraphs, a line break inside one, a trailing placeholder <br>
+    "lexical": (
+        "<p><span>one</span><br><span>two 🎉</span></p><p><span>three</span><br><br></p>",
+        "one\ntwo 🎉\nthree\n",
+    ),
+    # Quill: empty line is <p><br></p>, cursor blot holds \\uFEFF
+    "quill": ('<p>a</p><p><br></p><p>b<span class="ql-cursor">\ufeff</span>c</p>', "a\n\nbc"),
+    # ProseMirror: trailing break and separator image
+    "prosemirror": (
+        '<p>x<br>y</p><p><img class="ProseMirror-separator"><br class="ProseMirror-trailingBreak"></p><p>z</p>',
+        "x\ny\n\nz",
+    ),
+    # Plain contenteditable as Chrome writes it
+    "plain": ("first<div>second</div><div><br></div><div>fourth</div>", "first\nsecond\n\nfourth"),
+}
+
+
+@pytest.mark.parametrize("shape", list(MARKUP))
+def test_text_map_reads_text_and_maps_every_offset_back(unit, shape):
+    html, expected = MARKUP[shape]
+    result = unit.evaluate(
+        """(html) => {
+            const el = document.createElement('div');
+            el.contentEditable = 'true';
+            el.innerHTML = html;
+            document.body.append(el);
+            const map = new Carelint.TextMap(el);
+            const text = map.text;
+            // every non-newline substring maps to a Range with exactly that text
+            const bad = [];
+            for (let s = 0; s < text.length; s++) for (let e = s + 1; e <= text.length; e++) {
+                const want = text.slice(s, e);
+                if (want.includes('\\n')) continue;
+                if (/[\\uD800-\\uDBFF]$/.test(want) || /^[\\uDC00-\\uDFFF]/.test(want)) continue;
+                // Caret-holder characters (Quill's cursor blot) inside a span are invisible
+                // and not part of the text; the range may step over them.
+                const got = map.rangeFor(s, e).toString().replace(/[\u200b\ufeff]/g, '');
+                if (got !== want) bad.push([s, e, want, got]);
+            }
+            // carets round-trip through offsetOf
+            const carets = [];
+            for (let o = 0; o <= text.length; o++) {
+                if (/[\\uDC00-\\uDFFF]/.test(text[o] || '')) continue;
+                const r = map.rangeFor(o, o);
+                const back = map.offsetOf(r.startContainer, r.startOffset);
+                if (back !== o) carets.push([o, back]);
+            }
+            el.remove();
+            return {text, bad: bad.slice(0, 5), carets: carets.slice(0, 5)};
+        }""",
+        html,
+    )
+    assert result["text"] == expected
+    assert result["bad"] == []
+    assert result["carets"] == []
+
+
+def test_shift_findings_keeps_untouched_spans_and_drops_touched_ones(unit):
+    out = unit.evaluate(
+        """() => {
+            const before = 'Our patient Maria Gonzalez 🎉 called 555-123-4567';
+            const f = (text, start) => ({id: text, text, start, end: start + text.length});
+            const findings = [f('Maria Gonzalez', 12), f('555-123-4567', before.indexOf('555'))];
+            const ids = (a) => a.map(x => `${x.id}@${x.start}`);
+            return {
+                typedBefore: ids(Carelint.shiftFindings(findings, before, 'Hi! ' + before)),
+                typedInside: ids(Carelint.shiftFindings(findings, before, before.replace('Gonzalez', 'Gonzales'))),
+                typedAfter: ids(Carelint.shiftFindings(findings, before, before + '!')),
+            };
+        }"""
+    )
+    assert out["typedBefore"] == ["Maria Gonzalez@16", "555-123-4567@41"]
+    assert out["typedInside"] == ["555-123-4567@37"]
+    assert out["typedAfter"] == ["Maria Gonzalez@12", "555-123-4567@37"]
+
+
+def test_late_response_never_paints_stale_spans(unit):
+    """A check for an older text that resolves after the user edited the span paints
+    nothing there; its untouched spans land at their shifted place; the newest answer wins."""
+    result = unit.evaluate(
+        """async () => {
+            const C = Carelint;
+            C.settings = {...C.STORAGE_DEFAULTS};
+            C.sessions = new Map();
+            C.reportCount = () => {};
+            const calls = [];
+            C.send = (msg) => new Promise((resolve) => calls.push({msg, resolve}));
+            const el = document.createElement('div');
+            el.contentEditable = 'true';
+            el.textContent = 'Our patient Maria Gonzalez, call 555-123-4567';
+            document.body.append(el);
+            const adapter = C.adapters.plain.bind(el);
+            const session = new C.Session({platform: 'generic', submit: []}, adapter);
+            const until = async (cond) => {
+                for (let i = 0; i < 200 && !cond(); i++) await new Promise(r => setTimeout(r, 10));
+                return cond();
+            };
+            const painted = () => [...(CSS.highlights.get('carelint-high') || [])].map(r => r.toString()).sort();
+            const answer = (text) => {
+                const f = (t) => ({id: t, text: t, start: text.indexOf(t), end: text.indexOf(t) + t.length,
+                                   severity: 'high', category: 'phi', rule: 'r', message: '', suggestions: []});
+                return {ok: true, status: 'connected', offline: false,
+                        result: {findings: [f('Maria Gonzalez'), f('555-123-4567')].filter(x => x.start >= 0),
+                                 disclaimer: null, platform: null}};
+            };
+            await until(() => calls.length === 1);
+            const first = calls[0];
+            // The user edits the name while the first check is in flight.
+            el.firstChild.data = 'Our patient Maria Gonzales, call 555-123-4567';
+            await until(() => session.shownText.includes('Gonzales'));
+            first.resolve(answer(first.msg.text));
+            await until(() => painted().length === 1);
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const afterLate = painted();
+            // The second check (for the edited text) was sent only after the first returned.
+            await until(() => calls.length === 2);
+            const secondText = calls[1].msg.text;
+            calls[1].resolve(answer(secondText));
+            await new Promise(r => setTimeout(r, 50));
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const final = painted();
+            session.destroy();
+            el.remove();
+            return {afterLate, secondText, final, requests: calls.length};
+        }"""
+    )
+    assert result["afterLate"] == ["555-123-4567"]
+    assert result["secondText"] == "Our patient Maria Gonzales, call 555-123-4567"
+    assert result["final"] == ["555-123-4567"]
+    assert result["requests"] == 2
+
+
+def test_disclaimer_is_appended_once_and_only_if_it_fits(unit):
+    result = unit.evaluate(
+        """async () => {
+            const C = Carelint;
+            C.settings = {...C.STORAGE_DEFAULTS};
+            C.sessions = new Map();
+            C.reportCount = () => {};
+            const el = document.createElement('textarea');
+            document.body.append(el);
+            el.value = 'Drink water when you have a fever';
+            let remaining = 100;
+            const suggested = 'General info only, not medical advice.';
+            C.send = async (msg) => ({ok: true, status: 'connected', offline: false, result: {
+                findings: [],
+                disclaimer: {needed: !msg.text.includes(suggested), present: msg.text.includes(suggested), suggested},
+                platform: {name: 'x', limit: 280, length: msg.text.length, remaining}}});
+            const session = new C.Session({platform: 'x', submit: []}, C.adapters.textarea.bind(el));
+            await session.flush();
+            const first = await session.appendDisclaimer();
+            const afterFirst = el.value;
+            await session.flush();
+            const second = await session.appendDisclaimer();
+            const afterSecond = el.value;
+            el.value = 'Drink water when you have a fever!';  // a new text, not a cached answer
+            el.dispatchEvent(new Event('input'));
+            remaining = 10;  // the platform has room for 10 more characters only
+            await session.flush();
+            const third = await session.appendDisclaimer();
+            const afterThird = el.value;
+            session.destroy();
+            el.remove();
+            return {first, afterFirst, second, afterSecond, third, afterThird};
+        }"""
+    )
+    assert result["first"] == {"ok": True}
+    assert result["afterFirst"] == "Drink water when you have a fever\nGeneral info only, not medical advice."
+    assert result["second"]["already"] is True
+    assert result["afterSecond"] == result["afterFirst"]
+    assert result["third"]["ok"] is False and "Not enough room" in result["third"]["reason"]
+    assert result["afterThird"] == "Drink water when you have a fever!"
