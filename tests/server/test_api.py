@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from carelint.app import create_app
+from carelint.schemas import CheckResponse
 from carelint.settings import RuntimeSettings
 
 TOKEN = "test-token-123"
@@ -36,6 +37,8 @@ def test_check_matches_the_contract_example(client):
     r = client.post("/v1/check", json={"text": text, "platform": "instagram"}, headers=AUTH)
     assert r.status_code == 200
     body = r.json()
+    CheckResponse.model_validate(body)  # every field of the contract, with its type
+    assert set(body) == {"findings", "disclaimer", "platform", "elapsed_ms"}
     [f] = [f for f in body["findings"] if f["text"] == "Maria Gonzalez"]
     assert (f["start"], f["end"], f["category"], f["type"], f["rule"], f["severity"]) == (
         24, 38, "phi", "PERSON", "phi.patient-name", "high")
@@ -197,3 +200,19 @@ def test_token_file_is_created_private(checker, tmp_path):
     assert stat.S_IMODE(os.stat(settings.token_path).st_mode) == 0o600
     again = create_app(settings, checker=checker).state.carelint.token
     assert again == token
+
+
+def test_concurrent_checks_are_batched_and_each_gets_its_own_answer(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"Our patient Maria Gonzalez{'!' * i} went home after her surgery." for i in range(12)]
+
+    def check(text):
+        return client.post("/v1/check", json={"text": text}, headers=AUTH).json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(check, texts))
+    for text, body in zip(texts, answers, strict=True):
+        CheckResponse.model_validate(body)
+        assert all(text[f["start"]:f["end"]] == f["text"] for f in body["findings"])
+        assert any(f["text"] == "Maria Gonzalez" for f in body["findings"])
