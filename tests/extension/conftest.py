@@ -41,7 +41,7 @@ def chromium_path() -> str:
     for candidate in ([explicit] if explicit else []) + CHROMIUM_CANDIDATES:
         if candidate and Path(candidate).exists():
             return candidate
-    pytest.skip("Chromium not installed (apt-get install -y chromium)")
+    pytest.fail("Chromium is not installed: `make test` installs it (apt-get install -y chromium).")
 
 
 def free_port() -> int:
