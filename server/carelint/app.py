@@ -14,7 +14,7 @@ from importlib import resources
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -236,6 +236,10 @@ def create_app(settings: RuntimeSettings | None = None, checker: Checker | None 
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "no-referrer",
         })
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(status_code=204)  # browsers ask for it; a 404 would be a console error
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app

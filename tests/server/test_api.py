@@ -190,6 +190,7 @@ def test_playground_embeds_token_and_forbids_framing(client):
     assert r.status_code == 200 and f'content="{TOKEN}"' in r.text
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert client.get("/static/playground.js").status_code == 200
+    assert client.get("/favicon.ico").status_code == 204
 
 
 def test_token_file_is_created_private(checker, tmp_path):
