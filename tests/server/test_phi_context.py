@@ -31,6 +31,7 @@ PATIENT_POSTS = [
     ("Jake came in last week with a broken arm and left with a bright blue cast!", "Jake", "high"),
     ("Thanks for the 5 stars, Sarah! Glad your wisdom tooth extraction went smoothly last Tuesday.", "Sarah", "high"),
     ("The gentleman in 12B is recovering from hip surgery and he's 94!", "94", "high"),
+    ("That's our girl! Little Maya (3) rang the bell today after finishing chemo.", "Maya", "high"),
 ]
 # A review reply that confirms the relationship or cites records, with no name at all.
 REPLY_POSTS = [
@@ -59,6 +60,8 @@ STAFF_AND_PUBLIC_POSTS = [
     "We're proud to partner with Lincoln High School on a concussion awareness program.",
     "Our volunteer Walter Brennan, 91, has knitted 600 hats for newborns in our maternity ward!",
     "Will you join us for a free blood pressure check on Saturday?",
+    "Huge thanks to Officer Daniel Ruiz and the Springfield PD for visiting our pediatric floor!",
+    "Lakeside Hospital has a new 3T MRI, open for appointments from Monday, May 5.",
 ]
 
 

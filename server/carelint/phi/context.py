@@ -118,22 +118,25 @@ def person_received_care(doc: Doc, hits: list[TermHit], cues: ContextCues) -> bo
             window = doc[max(h.start - 8, 0) : min(h.end + 8, len(doc))].text
             if PAST_ANCHOR.search(window):
                 return True
-        if h.category == "condition" and _named_subject_has(doc, h.start, cues):
+        verbs = {"condition": cues.condition_verbs, "procedure": cues.treatment_verbs}.get(h.category)
+        if verbs and _named_subject_has(doc, h.start, verbs, cues):
             return True
     return False
 
 
-def _named_subject_has(doc: Doc, term_index: int, cues: ContextCues) -> bool:
-    """'Marcus suffers from MS': a capitalised name, then a condition verb, then the term."""
+def _named_subject_has(doc: Doc, term_index: int, verbs: frozenset[str], cues: ContextCues) -> bool:
+    """'Marcus suffers from MS', 'Keisha Brown, as she starts chemo': a capitalised name
+    (not merely a sentence's first word), then one of `verbs`, then the health term."""
     verb = next((i for i in range(term_index - 1, max(term_index - 5, -1), -1)
-                 if doc[i].lower_ in cues.condition_verbs), None)
+                 if doc[i].lower_ in verbs), None)
     if verb is None:
         return False
     for i in range(verb - 1, max(verb - 9, -1), -1):
         tok = doc[i]
         if tok.text in {".", "!", "?"} or "\n" in tok.text:
             return False
-        if tok.is_title and tok.lower_ not in cues.not_name_starters and len(tok) > 1:
+        starts_sentence = i == 0 or doc[i - 1].text in {".", "!", "?", ":"} or "\n" in doc[i - 1].text
+        if tok.is_title and len(tok) > 1 and tok.lower_ not in cues.not_name_starters and not starts_sentence:
             return True
     return False
 
@@ -274,8 +277,6 @@ class Judge:
             self.staff_name_tokens |= tokens
             return None
         if post_patient or s.strong or s.reply:
-            return "high"
-        if s.health and c.extra.get("name_like"):
             return "high"
         if self.post.health and c.extra.get("name_like"):
             return "medium"  # a full name in a health post: worth a second look

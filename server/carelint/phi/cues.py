@@ -26,6 +26,7 @@ class ContextCues:
     public_titles: frozenset[str]
     org_email_local_parts: frozenset[str]
     condition_verbs: frozenset[str]
+    treatment_verbs: frozenset[str]
     not_name_starters: frozenset[str]
     not_person_words: frozenset[str]
     relatives: frozenset[str]
@@ -43,6 +44,7 @@ class ContextCues:
             public_titles=frozenset(data["public_titles"]),
             org_email_local_parts=frozenset(data["org_email_local_parts"]),
             condition_verbs=frozenset(data["condition_verbs"]),
+            treatment_verbs=frozenset(data["treatment_verbs"]),
             not_name_starters=frozenset(data["not_name_starters"]),
             not_person_words=frozenset(data["not_person_words"]),
             relatives=frozenset(data["relatives"]),
