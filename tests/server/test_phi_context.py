@@ -32,6 +32,7 @@ PATIENT_POSTS = [
     ("Thanks for the 5 stars, Sarah! Glad your wisdom tooth extraction went smoothly last Tuesday.", "Sarah", "high"),
     ("The gentleman in 12B is recovering from hip surgery and he's 94!", "94", "high"),
     ("That's our girl! Little Maya (3) rang the bell today after finishing chemo.", "Maya", "high"),
+    ("Room 12  Mary Jones  NPO after midnight", "Mary Jones", "high"),
 ]
 # A review reply that confirms the relationship or cites records, with no name at all.
 REPLY_POSTS = [

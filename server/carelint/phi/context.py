@@ -42,6 +42,8 @@ SPECIFIC_TIME = re.compile(
     r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|\d)",
     re.IGNORECASE,
 )
+CARE_IDENTIFIERS = frozenset({"ROOM_BED", "AGE_OVER_89", "DATE_OF_SERVICE", "MEDICAL_RECORD_NUMBER",
+                              "HEALTH_PLAN_ID", "MEDICARE_MBI", "ACCOUNT_NUMBER", "RX_NUMBER"})
 CONDITIONAL = re.compile(r"\b(?:if|when|whenever|in case)\b[^.!?]*$", re.IGNORECASE)
 
 
@@ -167,6 +169,14 @@ class Judge:
         self.allow_handles = {h.lower().lstrip("@") for h in policy.staff_handles}
         self.allow_phones = {_digits(p) for p in policy.org_phones if _digits(p)}
         self.allow_addresses = [a.lower() for a in policy.org_addresses]
+        self.sentences_with_identifiers: set[int] = set()
+
+    def note_identifiers(self, cands: list[Candidate]) -> None:
+        """Remember sentences that hold a room, bed, age, date or record number: a full name in
+        such a sentence next to a health term ('Room 12  Mary Jones  NPO') is a patient's."""
+        for c in cands:
+            if c.entity in CARE_IDENTIFIERS:
+                self.sentences_with_identifiers.add(self.sentence(c.start, c.end).start)
 
     # -- sentence-level cues ---------------------------------------------------------------
     def sentence(self, start: int, end: int) -> Span:
@@ -241,7 +251,7 @@ class Judge:
             before = self.text[sent.start_char : c.start]
             return None if CONDITIONAL.search(before) else "high"
         if c.kind == "person":
-            return self._person(c, text, s, post_patient)
+            return self._person(c, text, s, post_patient, sent.start in self.sentences_with_identifiers)
         if c.kind == "contact":
             return self._contact(c, text, sent, post_patient)
         if c.kind == "date":
@@ -262,7 +272,8 @@ class Judge:
             return "high" if re.search(r"licen[cs]e|\bDL\b|driver|DEA", sent.text, re.I) else None
         return None
 
-    def _person(self, c: Candidate, text: str, s: SentenceCues, post_patient: bool) -> str | None:
+    def _person(self, c: Candidate, text: str, s: SentenceCues, post_patient: bool,
+                beside_identifier: bool) -> str | None:
         if text.replace(" ", "").isalpha() and text.isupper() and len(text) > 3:  # shouting, not a name
             return None
         if c.entity == "NAME_GUESS" and not (s.strong or s.reply or post_patient):
@@ -277,6 +288,8 @@ class Judge:
             self.staff_name_tokens |= tokens
             return None
         if post_patient or s.strong or s.reply:
+            return "high"
+        if s.health and beside_identifier and c.extra.get("name_like"):
             return "high"
         if self.post.health and c.extra.get("name_like"):
             return "medium"  # a full name in a health post: worth a second look

@@ -104,6 +104,7 @@ class PhiDetector:
         if any(c.kind == "always" for c in cands):
             post = PostCues(strong=True, reply=post.reply, health=post.health)
         judge = Judge(self.cues, doc, post, ctx.policy, self.lexicon.hits(doc))
+        judge.note_identifiers(cands)
         disclosures = [
             Candidate(m.start(), m.end(), "CARE_DISCLOSURE", "disclosure")
             for m in self.cues.reply.finditer(text)
