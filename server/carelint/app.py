@@ -23,6 +23,9 @@ from carelint import __version__
 from carelint.batching import CheckBatcher
 from carelint.engine import Checker
 from carelint.engine import CheckRequest as EngineRequest
+from carelint.images import IMAGE_RULES, MAX_IMAGE_BYTES
+from carelint.images.loading import TOO_LARGE as IMAGE_TOO_LARGE
+from carelint.images.routes import image_router
 from carelint.schemas import (
     CheckRequest,
     HealthResponse,
@@ -106,11 +109,13 @@ def _refusal(request: Request, state: AppState) -> tuple[int, str, str] | None:
     origin = request.headers.get("origin")
     if origin and not EXTENSION_ORIGIN.match(origin) and origin != f"{request.url.scheme}://{host}":
         return ORIGIN_REFUSED
-    limit = state.settings.max_body_bytes
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        return 413, "payload_too_large", f"The request body is larger than {limit} bytes."
     path = request.url.path
+    length = request.headers.get("content-length", "")
+    if path == "/v1/check-image":
+        if length.isdigit() and int(length) > MAX_IMAGE_BYTES:
+            return IMAGE_TOO_LARGE.status, IMAGE_TOO_LARGE.code, IMAGE_TOO_LARGE.message
+    elif length.isdigit() and int(length) > state.settings.max_body_bytes:
+        return 413, "payload_too_large", f"The request body is larger than {state.settings.max_body_bytes} bytes."
     needs_token = path.startswith("/v1/") and path != "/v1/health" and request.method != "OPTIONS"
     if needs_token and not token_matches(state.token, request.headers.get("authorization")):
         return TOKEN_REFUSED
@@ -211,7 +216,7 @@ def create_app(settings: RuntimeSettings | None = None, checker: Checker | None 
 
     @app.get("/v1/rules", response_model=RulesResponse)
     def rules():
-        return RulesResponse(rules=[RuleOut(**r) for r in state.checker.rule_catalogue()])
+        return RulesResponse(rules=[RuleOut(**r) for r in state.checker.rule_catalogue() + IMAGE_RULES])
 
     @app.get("/v1/settings", response_model=Policy)
     def get_settings():
@@ -236,6 +241,8 @@ def create_app(settings: RuntimeSettings | None = None, checker: Checker | None 
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "no-referrer",
         })
+
+    app.include_router(image_router(state))
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():

@@ -1,4 +1,4 @@
-"""The command line: serve, check, token, rules."""
+"""The command line: serve, check, check-image, audit, token, rules."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 
 from carelint import __version__
+from carelint.audit.cli import audit
+from carelint.images.cli import check_image
 from carelint.platforms import PLATFORMS
 from carelint.settings import PolicyStore, RuntimeSettings
 
@@ -142,7 +144,9 @@ def token() -> None:
 @app.command()
 def rules(output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
     """List every rule with its category, severity and source."""
-    catalogue = _load_checker(RuntimeSettings().model).rule_catalogue()
+    from carelint.images import IMAGE_RULES
+
+    catalogue = _load_checker(RuntimeSettings().model).rule_catalogue() + IMAGE_RULES
     if output_format == "json":
         typer.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
         return
@@ -150,6 +154,10 @@ def rules(output_format: Annotated[str, typer.Option("--format", help="text or j
     for r in catalogue:
         out.print(f"{r['id']:<36} {r['category']:<9} {r['severity']:<7} {r['message']} [dim]— {r['source']}[/dim]")
     out.print(f"{len(catalogue)} rules")
+
+
+app.command("check-image")(check_image)
+app.command()(audit)
 
 
 def main() -> None:
