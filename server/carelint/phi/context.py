@@ -274,8 +274,8 @@ class Judge:
 
     def _person(self, c: Candidate, text: str, s: SentenceCues, post_patient: bool,
                 beside_identifier: bool) -> str | None:
-        if text.replace(" ", "").isalpha() and text.isupper() and len(text) > 3:  # shouting, not a name
-            return None
+        if c.entity == "PERSON" and text.replace(" ", "").isalpha() and text.isupper() and len(text) > 3:
+            return None  # spaCy calling shouting ("MIRACLE ALERT") a person; NAME_CAPS handles capitals
         if c.entity == "NAME_GUESS" and not (s.strong or s.reply or post_patient):
             return None
         if text.lower() in self.cues.not_person_words:

@@ -15,19 +15,23 @@ from carelint.phi.context import HONORIFICS, Candidate, Judge, PostCues, person_
 from carelint.phi.cues import ContextCues
 from carelint.phi.identifiers import IdentifierSpec, load_identifier_specs
 from carelint.phi.lexicon import HealthLexicon
+from carelint.phi.recognizers.first_names import census_first_names
 
 # When two candidates overlap, the more specific entity wins (a number labelled MRN beats
 # spaCy's DATE guess on the same digits); ties go to the longer span.
 PRIORITY = [
-    "EXTRA_TERM", "MEDICAL_RECORD_NUMBER", "ACCOUNT_NUMBER", "HEALTH_PLAN_ID", "MEDICARE_MBI",
+    "EXTRA_TERM", "LABELLED_NAME", "MEDICAL_RECORD_NUMBER", "ACCOUNT_NUMBER", "HEALTH_PLAN_ID", "MEDICARE_MBI",
     "US_SSN", "DEVICE_ID", "RX_NUMBER", "PATIENT_URL", "CREDIT_CARD", "EMAIL_ADDRESS", "NPI",
     "PHONE_NUMBER", "IP_ADDRESS", "HANDLE", "PERSON_INITIALS", "AGE_OVER_89", "ROOM_BED",
-    "STREET_ADDRESS", "SCHOOL_OR_EMPLOYER", "PERSON", "YEAR_SPAN", "DATE_OF_SERVICE",
+    "STREET_ADDRESS", "SCHOOL_OR_EMPLOYER", "PERSON", "NAME_CAPS", "YEAR_SPAN", "DATE_OF_SERVICE",
     "LOCATION", "DATE_TIME", "US_DRIVER_LICENSE", "MEDICAL_LICENSE", "URL",
     # Guesses lose to anything spaCy or a pattern found on the same words.
     "NAME_GUESS", "PLACE_GUESS",
 ]
 _RANK = {entity: i for i, entity in enumerate(PRIORITY)}
+# Words of shouted sentences that are also census first names ("WILL", "MAY", "JOY").
+SHOUTING_WORDS = frozenset({"is", "are", "the", "and", "you", "your", "will", "may", "can", "not", "now", "new",
+                            "free", "stop", "get", "all", "our", "for", "with", "this", "that", "joy", "hope"})
 
 
 def _trimmed(c: Candidate, text: str) -> Candidate:
@@ -37,6 +41,12 @@ def _trimmed(c: Candidate, text: str) -> Candidate:
     while c.start < c.end and not (text[c.start].isalnum() or text[c.start] in "@("):
         c.start += 1
     return c
+
+
+def _has_census_name(caps: str) -> bool:
+    """'MARIA GONZALEZ' or 'SMITH, JOHN' is a name; 'MEASLES IS BACK' is shouting."""
+    words = [w.strip(",").lower() for w in caps.split()]
+    return any(w in census_first_names() for w in words) and not any(w in SHOUTING_WORDS for w in words)
 
 
 def _in_hashtag(c: Candidate, text: str) -> bool:
@@ -94,6 +104,7 @@ class PhiDetector:
             for r in self.analyzer.analyze(doc)
             if r.entity_type in self.specs
         ]
+        cands = [c for c in cands if c.entity != "NAME_CAPS" or _has_census_name(text[c.start : c.end])]
         cands += self._policy_terms(text, ctx)
         cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
                                   if c.end > c.start and not _in_hashtag(c, text)])
