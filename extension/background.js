@@ -157,7 +157,59 @@ async function setCount({ count }, sender) {
   return {};
 }
 
+// Images: the content script sends the bytes as a data: URL (messages are JSON), the worker
+// posts them raw to /v1/check-image. OCR takes a second or more, so the timeout is longer.
+const IMAGE_TIMEOUT_MS = 45000;
+const MAX_IMAGE_BYTES = 15 * 1024 * 1024;
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
+
+async function checkImage({ dataUrl }) {
+  const { serverUrl, token } = await getConfig();
+  let blob;
+  try {
+    blob = await (await fetch(String(dataUrl || ""))).blob();
+  } catch {
+    return { ok: false, status: "error", offline: false, error: "unreadable image" };
+  }
+  if (blob.size > MAX_IMAGE_BYTES) return { ok: false, status: "error", offline: false, error: "too large" };
+  if (!C.isLoopbackUrl(serverUrl + "/")) return { ok: true, status: "offline", offline: true, result: null };
+  const type = IMAGE_TYPES.includes(blob.type) ? blob.type : "application/octet-stream";
+  let response;
+  try {
+    response = await fetch(serverUrl + "/v1/check-image", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": type },
+      body: blob,
+      signal: AbortSignal.timeout(IMAGE_TIMEOUT_MS),
+      cache: "no-store",
+      credentials: "omit",
+    });
+  } catch {
+    await rememberStatus("offline");
+    return { ok: true, status: "offline", offline: true, result: null };
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch {
+    json = null;
+  }
+  const status = statusFromHttp(response.status);
+  if (status === "connected" && json && Array.isArray(json.findings)) {
+    await rememberStatus(status);
+    return { ok: true, status, offline: false, result: json };
+  }
+  if (status === "unauthorized") {
+    await rememberStatus(status);
+    return { ok: true, status, offline: true, result: null };
+  }
+  // 413 / 415 / 422: the server could not check this picture (not the server being down).
+  const error = (json && json.error && (json.error.message || json.error.code)) || `HTTP ${response.status}`;
+  return { ok: false, status: "error", offline: false, error: String(error) };
+}
+
 const handlers = {
+  [C.MSG.CHECK_IMAGE]: checkImage,
   [C.MSG.CHECK]: check,
   [C.MSG.STATUS]: serverStatus,
   [C.MSG.PAIR]: pair,

@@ -10,6 +10,7 @@
   let dialog = null;
   let holding = false;
   const FLUSH_TIMEOUT_MS = 2500;
+  const IMAGE_FLUSH_TIMEOUT_MS = 10000; // OCR of a just-attached picture takes a second or more
 
   function liveSessions() {
     return [...C.sessions.values()].filter((s) => s.adapter.el.isConnected);
@@ -35,8 +36,14 @@
   }
 
   async function highFindings(sessions) {
-    await Promise.race([Promise.all(sessions.map((s) => s.flush())), new Promise((r) => setTimeout(r, FLUSH_TIMEOUT_MS))]);
-    return sessions.flatMap((s) => s.highFindings().map((f) => ({ session: s, finding: f })));
+    await Promise.all([
+      Promise.race([Promise.all(sessions.map((s) => s.flush())), new Promise((r) => setTimeout(r, FLUSH_TIMEOUT_MS))]),
+      C.images.flush(sessions, IMAGE_FLUSH_TIMEOUT_MS),
+    ]);
+    return [
+      ...sessions.flatMap((s) => s.highFindings().map((f) => ({ session: s, finding: f }))),
+      ...C.images.highFindings(sessions),
+    ];
   }
 
   function findSubmitNear(session) {
@@ -79,8 +86,9 @@
         C.ui.root.append(dialog);
       }
       const list = el("ul", { class: "findings" });
-      for (const { finding } of items) {
-        list.append(el("li", {}, el("strong", { text: `“${finding.text}”` }), document.createTextNode(` ${finding.message || finding.category}`)));
+      for (const { finding, image } of items) {
+        const what = image ? "Image:" : `“${finding.text}”`;
+        list.append(el("li", { "data-image": image ? "" : null }, el("strong", { text: what }), document.createTextNode(` ${finding.message || finding.category}`)));
       }
       const finish = (choice) => {
         dialog.onclose = null;
@@ -112,14 +120,19 @@
       const choice = await ask(items);
       if (choice === "post") return replay(kind, button, sessions[0], event);
       const first = items[0];
-      first.session.review(first.finding);
+      if (first.image) C.images.review(first);
+      else first.session.review(first.finding);
     } finally {
       holding = false;
     }
   }
 
   function needsHold(sessions) {
-    return sessions.some((s) => s.pending() || s.highFindings().length > 0);
+    return (
+      sessions.some((s) => s.pending() || s.highFindings().length > 0) ||
+      C.images.pending(sessions) ||
+      C.images.highFindings(sessions).length > 0
+    );
   }
 
   C.guard = {

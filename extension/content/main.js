@@ -31,7 +31,7 @@
   C.reportCount = () => {
     clearTimeout(countTimer);
     countTimer = setTimeout(() => {
-      const count = [...C.sessions.values()].reduce((n, s) => n + s.visibleFindings().length, 0);
+      const count = [...C.sessions.values()].reduce((n, s) => n + s.visibleFindings().length, 0) + C.images.visibleCount();
       document.documentElement.dataset.carelintFindings = String(count);
       C.send({ type: C.MSG.COUNT, count }).catch(() => {});
     }, 100);
@@ -56,12 +56,13 @@
         C.sessions.set(elem, new C.Session(site, family.bind(elem)));
       }
     }
+    C.images.scan();
     // Shadow roots are invisible to the document observer: watch the declared ones too.
     for (const hostSel of site.shadowHosts || []) {
       for (const host of document.querySelectorAll(hostSel)) {
         if (host.shadowRoot && !observed.has(host.shadowRoot)) {
           observed.add(host.shadowRoot);
-          observer.observe(host.shadowRoot, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-hidden", "hidden", "contenteditable"] });
+          observer.observe(host.shadowRoot, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-hidden", "hidden", "contenteditable", "src"] });
         }
       }
     }
@@ -74,7 +75,11 @@
     setTimeout(() => requestAnimationFrame(scan), 50);
   };
   const observed = new WeakSet();
-  const observer = new MutationObserver(queueScan);
+  // A new src is only interesting on a picture the user may be attaching (blob:/data:).
+  const observer = new MutationObserver((records) => {
+    if (records.some((r) => r.attributeName !== "src" || /^(blob:|data:image\/)/i.test(r.target.getAttribute("src") || "")))
+      queueScan();
+  });
 
   function start() {
     if (C.active || !enabled()) return;
@@ -85,7 +90,7 @@
       childList: true,
       subtree: true,
       attributes: true,
-      attributeFilter: ["aria-hidden", "hidden", "contenteditable"],
+      attributeFilter: ["aria-hidden", "hidden", "contenteditable", "src"],
     });
     scan();
   }
@@ -95,6 +100,7 @@
     observer.disconnect();
     for (const s of C.sessions.values()) s.destroy();
     C.sessions.clear();
+    C.images.clear();
     C.reportCount();
   }
 
@@ -141,9 +147,12 @@
     if (area !== "local") return;
     const values = {};
     for (const [k, v] of Object.entries(changes)) values[k] = v.newValue;
-    if ("serverUrl" in values || "token" in values) for (const s of C.sessions.values()) {
-      s.cache.clear();
-      s.schedule(0);
+    if ("serverUrl" in values || "token" in values) {
+      for (const s of C.sessions.values()) {
+        s.cache.clear();
+        s.schedule(0);
+      }
+      C.images.recheck();
     }
     applySettings(values);
   });
@@ -155,8 +164,8 @@
       site: site.id,
       platform: site.platform,
       enabled: enabled(),
-      count: sessions.reduce((n, s) => n + s.visibleFindings().length, 0),
-      high: sessions.reduce((n, s) => n + s.highFindings().length, 0),
+      count: sessions.reduce((n, s) => n + s.visibleFindings().length, 0) + C.images.visibleCount(),
+      high: sessions.reduce((n, s) => n + s.highFindings().length, 0) + C.images.highFindings(sessions).length,
       status: sessions.length ? sessions[0].status : "unknown",
       offline: sessions.some((s) => s.offline),
     });

@@ -1,6 +1,10 @@
 // Per-site configuration: which editor family each composer is, where its submit button
 // is, and the platform name the server uses for limits and disclaimer form. Stable hooks
 // only (data-testid, aria-*, editor marker attributes); see shared/design/composers.md.
+// `images` (optional): where attached pictures live. `scope` is the composer's container
+// (an image inside it belongs to that composer; without it, the nearest few ancestors are
+// searched), `inputs` / `previews` add selectors to the defaults in content/images.js
+// (any file input; any <img> with a blob: or data:image URL).
 (() => {
   const C = globalThis.Carelint;
   C.SITES = [
@@ -10,6 +14,11 @@
       platform: "x",
       editors: [{ family: "draft", selector: '[data-testid^="tweetTextarea_"][contenteditable="true"]' }],
       submit: ['[data-testid="tweetButton"]', '[data-testid="tweetButtonInline"]'],
+      images: {
+        scope: '[role="dialog"], [data-testid="primaryColumn"]',
+        inputs: ['input[data-testid="fileInput"]'],
+        previews: ['[data-testid="attachments"] img'],
+      },
     },
     {
       id: "tiktok",
@@ -24,6 +33,7 @@
       platform: "facebook",
       editors: [{ family: "lexical", selector: '[contenteditable="true"][role="textbox"][data-lexical-editor="true"]' }],
       submit: ['div[aria-label="Post"][role="button"]', 'div[aria-label="Publish"][role="button"]'],
+      images: { scope: '[role="dialog"]' },
     },
     {
       id: "instagram",
@@ -34,6 +44,7 @@
         { family: "textarea", selector: '[role="dialog"] textarea[aria-label^="Write a caption"]' },
       ],
       submit: [{ selector: '[role="dialog"] [role="button"], [role="dialog"] button', text: /^Share$/ }],
+      images: { scope: '[role="dialog"]' },
     },
     {
       id: "threads",
@@ -41,6 +52,7 @@
       platform: "threads",
       editors: [{ family: "lexical", selector: '[contenteditable="true"][role="textbox"][data-lexical-editor="true"]' }],
       submit: [{ selector: '[role="dialog"] div[role="button"], [role="dialog"] button', text: /^Post$/ }],
+      images: { scope: '[role="dialog"]' },
     },
     {
       id: "linkedin",
@@ -52,6 +64,7 @@
         { family: "prosemirror", selector: '[data-testid="ui-core-tiptap-text-editor-wrapper"] [contenteditable="true"]' },
       ],
       submit: ["button.share-actions__primary-action", { selector: "button", text: /^(Comment|Reply)$/ }],
+      images: { scope: '[data-test-modal-id="sharebox"], .share-box' },
     },
     {
       id: "bluesky",
@@ -59,6 +72,7 @@
       platform: "bluesky",
       editors: [{ family: "prosemirror", selector: '.ProseMirror[contenteditable="true"]' }],
       submit: ['[data-testid="composerPublishBtn"]'],
+      images: { scope: '[role="dialog"]' },
     },
     {
       id: "mastodon",
@@ -66,6 +80,7 @@
       platform: "mastodon",
       editors: [{ family: "textarea", selector: "form.compose-form textarea" }],
       submit: [".compose-form__submit button[type=submit]", ".compose-form__publish-button-wrapper button"],
+      images: { scope: "form.compose-form", previews: [".compose-form__upload img"] },
     },
     {
       id: "youtube",

@@ -36,6 +36,21 @@
     .guard ul { margin: 0 0 12px; padding-left: 18px; }
     .guard .actions { display: flex; justify-content: flex-end; gap: 8px; }
     .guard .primary { background: #1570ef; border-color: #1570ef; color: #fff; }
+    .img-overlay { position: fixed; pointer-events: none; }
+    .img-boxes { position: absolute; inset: 0; overflow: hidden; }
+    .img-box { position: absolute; box-sizing: border-box; border: 2px solid #d92d20; background: rgba(217,45,32,.12); border-radius: 3px; }
+    .img-box[data-severity="medium"] { border-color: #dc6803; background: rgba(247,144,9,.12); }
+    .img-box[data-severity="low"] { border-color: #1570ef; background: rgba(21,112,239,.10); border-style: dashed; }
+    .img-badge { position: absolute; right: 4px; bottom: 4px; pointer-events: auto; cursor: pointer; max-width: calc(100% - 8px);
+      overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font: 12px/1.2 system-ui, -apple-system, "Segoe UI", sans-serif;
+      padding: 3px 8px; border-radius: 999px; border: 1px solid #d0d5dd; background: #f2f4f7; color: #344054; }
+    .img-badge[data-level="ok"] { background: #ecfdf3; color: #067647; border-color: #abefc6; }
+    .img-badge[data-level="high"] { background: #fef3f2; color: #b42318; border-color: #fecdca; }
+    .img-badge[data-level="medium"] { background: #fffaeb; color: #b54708; border-color: #fedf89; }
+    .img-badge:focus-visible { outline: 2px solid #1570ef; outline-offset: 1px; }
+    .image-card ul { margin: 6px 0; padding-left: 0; list-style: none; }
+    .image-card li { margin: 0 0 6px; }
+    .image-card li button { margin-left: 6px; font-size: 11px; padding: 1px 7px; }
   `;
 
   let host = null;

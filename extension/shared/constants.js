@@ -10,6 +10,7 @@
   C.STORAGE_DEFAULTS = { serverUrl: "http://127.0.0.1:8787", token: "", disabledSites: [], minSeverity: "low" };
   C.MSG = {
     CHECK: "check",
+    CHECK_IMAGE: "check:image",
     STATUS: "status",
     PAIR: "pair",
     COUNT: "count",
