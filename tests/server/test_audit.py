@@ -192,10 +192,17 @@ def test_cli_clean_posts_exit_0_and_column_option(runner, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["posts"][0]["findings"][0]["text"] == "Maria Gonzalez"
 
 
+def test_a_folder_audits_every_export_file_in_it(runner, tmp_path):
+    out = tmp_path / "report.json"
+    r = runner.invoke(audit_app(), ["audit", str(FIXTURES), "--format", "json", "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    sources = {p["source"] for p in json.loads(out.read_text(encoding="utf-8"))["posts"]}
+    assert {str(FIXTURES / "tweets.js"), str(FIXTURES / "Shares.csv")} <= sources
+
+
 @pytest.mark.parametrize("args", [
     ["audit"],
     ["audit", "/nonexistent/tweets.js"],
-    ["audit", "{fixtures}"],
     ["audit", "{tweets}", "--format", "xml"],
     ["audit", "{tweets}", "--min-severity", "urgent"],
     ["audit", "{tweets}", "--platform", "myspace"],

@@ -53,7 +53,8 @@ def _usage_error(message: str) -> typer.Exit:
 def audit(
     paths: Annotated[list[Path], typer.Argument(
         help="Exported post history: X tweets.js, Facebook/Instagram JSON, LinkedIn Shares.csv, CSV, "
-             "JSON, JSONL or text files.", show_default=False)],
+             "JSON, JSONL or text files, or folders of them (pictures inside are checked too).",
+        show_default=False)],
     output_format: Annotated[str, typer.Option("--format", help=f"Report format: {', '.join(FORMATS)}.")] = "html",
     out: Annotated[Path | None, typer.Option(
         "--out", help="Report file (default: carelint-audit.<format> in the current directory).")] = None,
@@ -75,8 +76,8 @@ def audit(
     if platform not in PLATFORMS:
         raise _usage_error(f"Unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}.")
     for path in paths:
-        if not path.is_file():
-            raise _usage_error(f"Cannot read {path}: {'a directory' if path.is_dir() else 'no such file'}.")
+        if not path.exists():
+            raise _usage_error(f"Cannot read {path}: no such file or folder.")
         if not os.access(path, os.R_OK):
             raise _usage_error(f"Cannot read {path}: permission denied.")
     report = _report_path(out, output_format)

@@ -58,13 +58,39 @@ class ParseError:
     reason: str
 
 
-Item = AuditPost | ParseError
+@dataclass(frozen=True)
+class AuditImage:
+    """A picture found in an audited folder: checked for PHI in its text, faces and metadata."""
+
+    source: str
+    location: str  # "image"
+    path: Path
+
+
+Item = AuditPost | AuditImage | ParseError
+
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif"})
+# Files in an audited folder that hold posts; anything else there (videos, HTML pages) is skipped.
+POST_EXTENSIONS = frozenset({".js", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".txt"})
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, and the post and image files inside folders (a platform export unpacked)."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file()
+                              and p.suffix.lower() in POST_EXTENSIONS | IMAGE_EXTENSIONS)
+        else:
+            yield path
 
 
 def read_paths(paths: Iterable[Path], column: str | None = None, platform: str = "generic") -> Iterator[Item]:
-    """Every post of every file, in order."""
-    for path in paths:
-        yield from read_posts(path, column, platform)
+    """Every post of every file (and every picture of every folder), in order."""
+    for path in expand(paths):
+        if path.suffix.lower() in IMAGE_EXTENSIONS:
+            yield AuditImage(str(path), "image", path)
+        else:
+            yield from read_posts(path, column, platform)
 
 
 def read_posts(path: Path, column: str | None = None, platform: str = "generic") -> Iterator[Item]:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from carelint.audit.readers import AuditPost, Item, ParseError, read_paths
+from carelint.audit.readers import AuditImage, AuditPost, Item, ParseError, expand, read_paths
 from carelint.findings import SEVERITY_RANK
 from carelint.platforms import PLATFORMS
 from carelint.settings import Policy
@@ -70,6 +70,7 @@ class AuditResult:
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     posts: list[PostResult] = field(default_factory=list)  # flagged posts only, in input order
     errors: list[ParseError] = field(default_factory=list)
+    images: list[AuditImage] = field(default_factory=list)  # pictures to check after the posts
     totals: Totals = field(default_factory=Totals)
     elapsed_s: float = 0.0
 
@@ -85,7 +86,7 @@ class AuditResult:
 def count_entries(paths: list[Path], column: str | None = None, platform: str = "generic") -> int | None:
     """How many entries the audit will see (for the progress bar's ETA), or None when the files
     are too large for a reading pass to be cheap. Parsing is far cheaper than checking."""
-    if sum(p.stat().st_size for p in paths) > COUNT_LIMIT_BYTES:
+    if sum(p.stat().st_size for p in expand(paths)) > COUNT_LIMIT_BYTES:
         return None
     return sum(1 for _ in read_paths(paths, column, platform))
 
@@ -126,8 +127,57 @@ def run_audit(
             if kept:
                 audit.posts.append(PostResult(post, kept))
         advance(len(batch))
+    if audit.images:
+        _check_images(audit, checker or _load_for_images(model), policy, threshold, advance)
     audit.elapsed_s = time.perf_counter() - started
     return audit
+
+
+def _load_for_images(model: str | None) -> Checker:
+    from carelint.engine import Checker
+
+    if model is None:
+        raise ValueError("checking pictures needs a checker or the model name")
+    return Checker.from_model(model)
+
+
+def _check_images(audit: AuditResult, checker: Checker, policy: Policy, threshold: int, advance: Progress) -> None:
+    """Pictures in audited folders, one at a time in this process (OCR keeps both cores busy)."""
+    from carelint.images import ImageError, check_image_file
+
+    for image in audit.images:
+        try:
+            result = check_image_file(image.path, checker, policy)
+        except ImageError as exc:
+            audit.errors.append(ParseError(image.source, image.location, exc.message))
+            audit.totals.errors += 1
+            advance(1)
+            continue
+        except OSError as exc:
+            audit.errors.append(ParseError(image.source, image.location, f"cannot read the file: {exc.strerror}"))
+            audit.totals.errors += 1
+            advance(1)
+            continue
+        # The picture's text stands in for the post; its findings keep their words, and the box
+        # (where in the picture) goes into the message since the report highlights text spans.
+        text = result.ocr_text
+        kept = [_as_post_finding(f, text) for f in result.findings if SEVERITY_RANK[f.severity] >= threshold]
+        audit.totals.add(kept)
+        if kept:
+            post = AuditPost(image.source, image.location, None, "generic", None, text)
+            audit.posts.append(PostResult(post, kept))
+        advance(1)
+
+
+def _as_post_finding(f, text: str) -> ReportedFinding:
+    from carelint.engine import ReportedFinding
+
+    start = text.find(f.text) if f.text else -1
+    start, end = (start, start + len(f.text)) if start >= 0 else (0, 0)
+    where = f" (at x={f.box[0]}, y={f.box[1]}, {f.box[2]}×{f.box[3]} px)" if f.box else ""
+    return ReportedFinding(id=f.id, start=start, end=end, text=f.text, category=f.category, type=f.type,
+                           rule=f.rule, severity=f.severity, message=f.message + where,
+                           suggestions=list(f.suggestions), source=f.source)
 
 
 def _batches(items: Iterable[Item], size: int, audit: AuditResult, advance: Progress) -> Iterator[list[AuditPost]]:
@@ -138,6 +188,9 @@ def _batches(items: Iterable[Item], size: int, audit: AuditResult, advance: Prog
             audit.errors.append(item)
             audit.totals.errors += 1
             advance(1)
+            continue
+        if isinstance(item, AuditImage):
+            audit.images.append(item)  # a path only: pictures are checked after the posts
             continue
         batch.append(item)
         if len(batch) == size:
