@@ -203,20 +203,8 @@
       });
       this.box = el("div", { class: "img-overlay", "data-carelint-image": "checking" }, this.boxes, this.badge);
       C.ui.layer.append(this.box);
-      this.queued = false;
-      this.schedule = () => {
-        if (this.queued) return;
-        this.queued = true;
-        requestAnimationFrame(() => {
-          this.queued = false;
-          this.place();
-        });
-      };
-      this.resizeObserver = new ResizeObserver(this.schedule);
-      this.resizeObserver.observe(img);
-      img.addEventListener("load", this.schedule);
-      window.addEventListener("scroll", this.schedule, { capture: true, passive: true });
-      window.addEventListener("resize", this.schedule, { passive: true });
+      this.following = C.ui.follow(img, () => this.place(), ["load"]);
+      this.schedule = this.following.schedule;
       this.render();
       this.load();
     }
@@ -318,10 +306,7 @@
     }
 
     destroy() {
-      this.resizeObserver.disconnect();
-      this.img.removeEventListener("load", this.schedule);
-      window.removeEventListener("scroll", this.schedule, { capture: true });
-      window.removeEventListener("resize", this.schedule);
+      this.following.stop();
       this.box.remove();
       if (imageCard.isOpenFor(this)) imageCard.hide();
     }

@@ -88,6 +88,33 @@
       e.append(...children.filter(Boolean));
       return e;
     },
+    // Calls place() in the next frame whenever `target` resizes, scrolls (itself or any
+    // ancestor), fires one of `events`, or the window resizes; stop() undoes it all.
+    follow(target, place, events = []) {
+      let queued = false;
+      const schedule = () => {
+        if (queued) return;
+        queued = true;
+        requestAnimationFrame(() => {
+          queued = false;
+          place();
+        });
+      };
+      const resizeObserver = new ResizeObserver(schedule);
+      resizeObserver.observe(target);
+      for (const type of events) target.addEventListener(type, schedule);
+      window.addEventListener("scroll", schedule, { capture: true, passive: true });
+      window.addEventListener("resize", schedule, { passive: true });
+      return {
+        schedule,
+        stop() {
+          resizeObserver.disconnect();
+          for (const type of events) target.removeEventListener(type, schedule);
+          window.removeEventListener("scroll", schedule, { capture: true });
+          window.removeEventListener("resize", schedule);
+        },
+      };
+    },
   };
   C.ui = ui;
 })();

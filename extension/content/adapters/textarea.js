@@ -26,20 +26,8 @@
       // A trailing "\n" only opens a line when something follows it.
       this.box.append(this.textNode, document.createElement("br"));
       C.ui.layer.append(this.box);
-      this.queued = false;
-      this.schedule = () => {
-        if (this.queued) return;
-        this.queued = true;
-        requestAnimationFrame(() => {
-          this.queued = false;
-          this.place();
-        });
-      };
-      this.resizeObserver = new ResizeObserver(this.schedule);
-      this.resizeObserver.observe(field);
-      field.addEventListener("scroll", this.schedule);
-      window.addEventListener("scroll", this.schedule, true);
-      window.addEventListener("resize", this.schedule);
+      this.following = C.ui.follow(field, () => this.place(), ["scroll"]);
+      this.schedule = this.following.schedule;
       this.place();
     }
 
@@ -79,10 +67,7 @@
     }
 
     destroy() {
-      this.resizeObserver.disconnect();
-      this.field.removeEventListener("scroll", this.schedule);
-      window.removeEventListener("scroll", this.schedule, true);
-      window.removeEventListener("resize", this.schedule);
+      this.following.stop();
       this.box.remove();
     }
   }
