@@ -84,12 +84,7 @@ def check(
         err.print(f"[red]Cannot read {file}: {exc}[/red]")
         raise typer.Exit(2) from None
     settings = RuntimeSettings()
-    try:
-        policy = PolicyStore(settings.policy_path).load()
-    except ValueError as exc:
-        err.print(f"[red]Settings file {settings.policy_path} is invalid: {exc}[/red]")
-        raise typer.Exit(2) from None
-    result = _load_checker(settings.model).check(text, platform, "codepoint", policy)
+    result = _load_checker(settings.model).check(text, platform, "codepoint", _load_policy(settings))
     name = "<stdin>" if file == "-" else file
     if output_format == "json":
         payload = {
@@ -112,6 +107,15 @@ def check(
         if p.remaining < 0:
             out.print(f"{name}: [red]{-p.remaining} characters over {p.name}'s {p.limit} limit[/red]")
     raise typer.Exit(1 if any(f.severity == "high" for f in result.findings) else 0)
+
+
+def _load_policy(settings: RuntimeSettings):
+    """The organisation's policy, or a clear message and exit code 2 when its file is invalid."""
+    try:
+        return PolicyStore(settings.policy_path).load()
+    except ValueError as exc:
+        err.print(f"[red]Settings file {settings.policy_path} is invalid: {exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 def _load_checker(model: str):
