@@ -11,8 +11,9 @@ from spacy.language import Language
 # Carelint reads entities (Presidio, names) and sentences (context); rules match on lowercase
 # forms with generated inflections. Nothing reads the parse, tags or lemmas, so the parser,
 # tagger, attribute ruler and lemmatizer are left out (a check per keystroke pays for each),
-# and a rule-based sentencizer gives sentences. NER has its own tok2vec listener, so its
-# entities do not change.
+# and a rule-based sentencizer gives sentences. The shared tok2vec fed only those components:
+# the sm/md/lg NER embeds its own, so with nobody listening the shared one is dropped too
+# (it cost about 40% of a check). A model whose NER listens to it (trf) keeps it.
 EXCLUDED_COMPONENTS = ("parser", "senter", "tagger", "attribute_ruler", "lemmatizer")
 
 
@@ -29,6 +30,16 @@ def load_pipeline(model: str) -> Language:
             "or set CARELINT_MODEL to an installed spaCy package or a model directory."
         )
     nlp = spacy.load(model, exclude=list(EXCLUDED_COMPONENTS))
+    for name in unheard_embedders(nlp):
+        nlp.remove_pipe(name)
     if "sentencizer" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer", first=True)
     return nlp
+
+
+def unheard_embedders(nlp: Language) -> list[str]:
+    """Shared embedding components (tok2vec, transformer) that no remaining component listens to."""
+    return [
+        name for name, component in nlp.pipeline
+        if hasattr(component, "listening_components") and not component.listening_components
+    ]
