@@ -90,6 +90,22 @@ def test_findings_are_well_formed_and_one_rule_never_overlaps_itself(detector, n
             assert all(a.end <= b.start for a, b in itertools.pairwise(fs)), fs
 
 
+def test_word_prefilter_never_hides_a_match(detector, nlp):
+    """A rule's Matcher is skipped when the paragraph lacks the words its patterns need; running
+    every Matcher on every example must find nothing more."""
+    texts = [unmark(ex)[0] for rule in detector.rules for ex in rule.examples_match + rule.examples_no_match]
+    texts += [f"{a} {b}" for a, b in itertools.pairwise(texts)]  # words of two rules side by side
+    skipped = 0
+    for doc in nlp.pipe(texts):
+        words = {t.lower_ for t in doc}
+        for rule, compiled in zip(detector.rules, detector._compiled_rules, strict=True):
+            if compiled.matcher is None or compiled.could_match(words):
+                continue
+            skipped += 1
+            assert not compiled.matcher(doc), f"{rule.id} skipped but matches {doc.text!r}"
+    assert skipped > len(texts) * 100  # the filter does skip most rules on most texts
+
+
 # -- inflection, case, suggestions ------------------------------------------------------------
 
 

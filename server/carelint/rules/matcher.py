@@ -162,18 +162,27 @@ class _Candidate:
 
 @dataclass
 class _Compiled:
-    """One rule's or cue's matchers. `anchors`: words one of which every token pattern needs."""
+    """One rule's or cue's matchers, and the words its token patterns need.
+
+    `needs` lists, per distinct token pattern, the word sets it requires: one word of each set
+    must be in the paragraph for that pattern to match. The Matcher runs only when some pattern's
+    needs are all met (most paragraphs meet none), so a rule costs a few set look-ups.
+    None: no such knowledge (hand-written token patterns), always run.
+    """
 
     matcher: Matcher | None = None
-    anchors: frozenset[str] | None = None  # None: no anchor known, always run
+    needs: tuple[tuple[frozenset[str], ...], ...] | None = None
     regexes: list[re.Pattern[str]] = field(default_factory=list)
+
+    def could_match(self, words: set[str]) -> bool:
+        return self.needs is None or any(all(not s.isdisjoint(words) for s in need) for need in self.needs)
 
 
 class RuleDetector:
     """Claims, advice, tone and language findings from the data packs.
 
-    Each rule has its own Matcher, run only when the paragraph contains one of the rule's anchor
-    words: most paragraphs touch a handful of rules, which keeps a check well under a millisecond.
+    Each rule has its own Matcher, run only when the paragraph holds the words one of its patterns
+    needs: most paragraphs run one or two Matchers out of some two hundred.
     """
 
     name = "rules"
@@ -202,7 +211,7 @@ class RuleDetector:
             field_name = "tokens" if rule.tokens else "phrases"
             raise RulePackError(f"{label}: field {field_name!r}: invalid Matcher pattern: {exc}") from exc
         if raw:
-            compiled.anchors = None  # hand-written token patterns may match on any attribute
+            compiled.needs = None  # hand-written token patterns may match on any attribute
         flags = 0 if rule.case_sensitive else re.IGNORECASE
         compiled.regexes = [re.compile(p, flags) for p in rule.regex]
         return compiled
@@ -224,25 +233,21 @@ class RuleDetector:
             return _Compiled()
         matcher = Matcher(self._vocab, validate=True)
         matcher.add("match", patterns)
-        anchors: set[str] = set()
+        needs: set[tuple[frozenset[str], ...]] = set()
         for pattern in patterns:
-            words = self._anchor(pattern)
-            if words is None:
-                return _Compiled(matcher, None)
-            anchors |= words
-        return _Compiled(matcher, frozenset(anchors))
+            required = self._required_words(pattern)
+            if not required:
+                return _Compiled(matcher, None)  # this pattern could match without any known word
+            needs.add(required)
+        return _Compiled(matcher, tuple(needs))
 
-    def _anchor(self, pattern: list[dict[str, Any]]) -> set[str] | None:
-        """The pattern's required word set with the fewest short or stop words (the rarest)."""
-        best: tuple[tuple[int, int], set[str]] | None = None
-        for token in pattern:
-            if _is_optional(token) or set(token) != {"LOWER"} or not isinstance(token["LOWER"], dict):
-                continue
-            words = set(token["LOWER"]["IN"])
-            score = (sum(w in self._stop_words or len(w) < 3 for w in words), len(words))
-            if best is None or score < best[0]:
-                best = (score, words)
-        return best[1] if best else None
+    def _required_words(self, pattern: list[dict[str, Any]]) -> tuple[frozenset[str], ...]:
+        """The word sets of the pattern's required LOWER tokens, rarest first (so a check fails fast)."""
+        sets = {
+            frozenset(token["LOWER"]["IN"]) for token in pattern
+            if not _is_optional(token) and set(token) == {"LOWER"} and isinstance(token["LOWER"], dict)
+        }
+        return tuple(sorted(sets, key=lambda ws: (sum(w in self._stop_words or len(w) < 3 for w in ws), len(ws))))
 
     # -- detection ----------------------------------------------------------------------------
 
@@ -314,8 +319,7 @@ def _is_optional(token: dict[str, Any]) -> bool:
 def _spans(doc: Doc, text: str, compiled: _Compiled, words: set[str] | None = None) -> list[tuple[int, int]]:
     """Token spans matched by a compiled rule or cue (regex matches expanded to whole tokens)."""
     spans: list[tuple[int, int]] = []
-    anchored_out = compiled.anchors is not None and words is not None and compiled.anchors.isdisjoint(words)
-    if compiled.matcher is not None and not anchored_out:
+    if compiled.matcher is not None and (words is None or compiled.could_match(words)):
         spans.extend((start, end) for _, start, end in compiled.matcher(doc))
     for pattern in compiled.regexes:
         for m in pattern.finditer(text):
