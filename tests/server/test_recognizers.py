@@ -85,3 +85,25 @@ def test_uk_nhs_recognizer_is_not_loaded(nlp, analyzer):
     # Presidio's default set calls 555-201-3344 a UK NHS number with score 1.0.
     results = analyzer.analyze(nlp("Call 555-201-3344 about the results."))
     assert {r.entity_type for r in results} == {"PHONE_NUMBER"}
+
+
+def test_skipping_presidios_context_boost_changes_no_result(nlp, analyzer):
+    """Presidio's boost reads lemmas, which our pipeline does not make; skipping it (and the
+    lemmas) must give exactly what the stock enhancer gives on Presidio's full artifacts."""
+    from presidio_analyzer import AnalyzerEngine
+
+    from carelint.phi.analyzer import build_registry
+
+    stock = AnalyzerEngine(registry=build_registry(), nlp_engine=analyzer.nlp_engine, supported_languages=["en"])
+    texts = [split_example(e)[0] for _, _, e in POSITIVE + NEGATIVE] + [
+        "My phone number is 212-555-0143 and my SSN is 078-05-1120.",
+        "Driver license D1234567, credit card 4111 1111 1111 1111, email jo@example.com",
+        "Call our patient line at (617) 555-0199. Medical license MD123456.",
+    ]
+    for doc in nlp.pipe(texts):
+        ours = sorted((r.start, r.end, r.entity_type, r.score) for r in analyzer.analyze(doc))
+        gated = [e for e, gate in analyzer.gates.items() if gate is None or gate.search(doc.text)]
+        theirs = stock.analyze(text=doc.text, language="en", entities=gated,
+                               nlp_artifacts=analyzer.nlp_engine._doc_to_nlp_artifact(doc, "en"))
+        assert ours == sorted((r.start, r.end, r.entity_type, r.score) for r in theirs
+                              if r.score >= analyzer.MIN_SCORE), doc.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
@@ -58,7 +59,24 @@ class SharedSpacyNlpEngine(SpacyNlpEngine):
         pass
 
     def artifacts(self, doc: Doc) -> NlpArtifacts:
-        return self._doc_to_nlp_artifact(doc, "en")
+        """What our recognizers read: entities with scores, and the tokens. No lemmas: the
+        lemmatizer is not loaded, and only Presidio's context boost read them (see below)."""
+        entities, scores = self._get_updated_entities(self._get_entities(doc), self._get_scores_for_entities(doc))
+        return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[], lemmas=[], nlp_engine=self,
+                            language="en", scores=scores)
+
+
+class NoContextBoost(ContextAwareEnhancer):
+    """Presidio's context boost compares lemmas near a match with each recognizer's context
+    words. Without a lemmatizer it can never fire, yet it deep-copied every result on every check.
+    Carelint weighs context itself (phi/context.py), so the step is skipped."""
+
+    def __init__(self):
+        super().__init__(context_similarity_factor=0, min_score_with_context_similarity=0,
+                         context_prefix_count=0, context_suffix_count=0)
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        return raw_results
 
 
 # Cheap pre-checks for Presidio's own pattern recognizers: a post without a digit cannot hold
@@ -119,7 +137,8 @@ class PhiAnalyzer:
     def __init__(self, nlp: Language):
         self.nlp_engine = SharedSpacyNlpEngine(nlp)
         self.engine = AnalyzerEngine(
-            registry=build_registry(), nlp_engine=self.nlp_engine, supported_languages=["en"]
+            registry=build_registry(), nlp_engine=self.nlp_engine, supported_languages=["en"],
+            context_aware_enhancer=NoContextBoost(),
         )
         self.gates = entity_gates()
 
