@@ -13,6 +13,7 @@ Prints a table with the targets and writes the numbers as JSON (default bench/re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -37,7 +38,7 @@ DEFAULT_JSON = BENCH_DIR / "results.json"
 
 def _sizes(quick: bool) -> dict[str, int]:
     """How many texts or repetitions each measurement uses."""
-    full = dict(short=100, linkedin=50, long=5, edit=30, cold=3, rtt=200, throughput=400, clients=8)
+    full = dict(short=100, linkedin=50, long=5, edit=30, cold=5, rtt=200, throughput=400, clients=8)
     smoke = dict(short=20, linkedin=5, long=1, edit=5, cold=1, rtt=40, throughput=80, clients=8)
     return smoke if quick else full
 
@@ -162,10 +163,14 @@ def free_loopback_port() -> int:
         return s.getsockname()[1]
 
 
+def _kib_field(text: str, name: str) -> int:
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(f"{name}:")), 0)
+
+
 class Server:
     """`carelint serve` on a free loopback port with a throw-away config dir and token."""
 
-    def __init__(self, model: str):
+    def __init__(self, model: str, workers: int | None = None):
         self.port = free_loopback_port()
         self.token = secrets.token_urlsafe(16)
         self._dir = tempfile.TemporaryDirectory(prefix="carelint-bench-")
@@ -174,6 +179,8 @@ class Server:
         command = [str(script)] if script.exists() else [sys.executable, "-m", "carelint"]
         env = dict(os.environ, CARELINT_TOKEN=self.token, CARELINT_MODEL=model,
                    CARELINT_CONFIG_DIR=str(Path(self._dir.name) / "config"))
+        if workers is not None:
+            env["CARELINT_WORKERS"] = str(workers)
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(command + ["serve", "--host", "127.0.0.1", "--port", str(self.port)],
                                      env=env, stdout=self._log, stderr=subprocess.STDOUT)
@@ -207,14 +214,35 @@ class Server:
             finally:
                 conn.close()
 
-    def peak_rss_mb(self) -> float | None:
-        """VmHWM of the server process (Linux), in MiB."""
-        try:
-            status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        except OSError:
+    def processes(self) -> list[int]:
+        """The server's pid and its descendants' (the forked analysers), Linux only."""
+        pids, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                with contextlib.suppress(OSError):  # the thread ended meanwhile
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+        return pids
+
+    def memory_mb(self) -> dict | None:
+        """Per process: peak RSS (VmHWM) and PSS now; totals. RSS counts the pages the forked
+        analysers share with the server once in each process; PSS splits them between the sharers,
+        so the PSS total is what the server holds."""
+        rows = []
+        for pid in self.processes():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            rows.append(dict(pid=pid, peak_rss=_kib_field(status, "VmHWM") / 1024,
+                             pss=_kib_field(rollup, "Pss") / 1024))
+        if not rows:
             return None
-        kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
-        return round(kib / 1024, 1) if kib is not None else None
+        return dict(processes=len(rows), peak_rss_each=[round(r["peak_rss"], 1) for r in rows],
+                    peak_rss_sum=round(sum(r["peak_rss"] for r in rows), 1),
+                    pss_total=round(sum(r["pss"] for r in rows), 1))
 
     def log_tail(self) -> str:
         self._log.flush()
@@ -279,13 +307,36 @@ def throughput(server: Server, texts: list[str], clients: int) -> dict:
                 checks_per_s=round(len(latencies) / wall, 1), latency=summary(latencies) if latencies else None)
 
 
-def server_benchmarks(model: str, gen: PostGenerator, n: dict) -> dict:
-    """Cold starts (the last server stays up), then round trips, throughput and peak RSS."""
+class PssSampler:
+    """The largest PSS total of the server's processes, sampled every 0.2 s while it runs."""
+
+    def __init__(self, server: Server):
+        self.server, self.peak = server, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            memory = self.server.memory_mb()
+            self.peak = max(self.peak, memory["pss_total"] if memory else 0.0)
+
+    def __enter__(self) -> PssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def server_benchmarks(model: str, gen: PostGenerator, n: dict, workers: int | None = None) -> dict:
+    """Cold starts (the last server stays up), then round trips, throughput and memory.
+    `workers`: CARELINT_WORKERS for the server (None: its default)."""
     cold: list[float] = []
     server = None
     try:
         for i in range(n["cold"]):
-            server = Server(model)
+            server = Server(model, workers)
             cold.append(round(server.wait_first_check(gen.short(260, 280)), 2))
             if i < n["cold"] - 1:
                 server.stop()
@@ -293,14 +344,17 @@ def server_benchmarks(model: str, gen: PostGenerator, n: dict) -> dict:
         for _ in range(20):  # warm-up: the thread pool, the JSON path, the allocator
             server.check(conn, gen.short(260, 280))
         conn.close()
-        rtt = round_trips(server, [gen.short(260, 280) for _ in range(n["rtt"])])
-        load = throughput(server, [gen.short(260, 280) for _ in range(n["throughput"])], n["clients"])
-        rss = server.peak_rss_mb()
+        with PssSampler(server) as pss:
+            rtt = round_trips(server, [gen.short(260, 280) for _ in range(n["rtt"])])
+            load = throughput(server, [gen.short(260, 280) for _ in range(n["throughput"])], n["clients"])
+        memory = server.memory_mb()
+        if memory:
+            memory["pss_peak"] = round(max(pss.peak, memory["pss_total"]), 1)
     finally:
         if server is not None:
             server.stop()
     return dict(cold_start_s=dict(runs=cold, median=statistics.median(cold)), round_trip=rtt,
-                throughput=load, peak_rss_mb=rss)
+                throughput=load, memory_mb=memory)
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -320,7 +374,8 @@ def targets(results: dict) -> list[dict]:
         row("one-word edit, 3,000 chars, p50", edit and edit["edit_check"]["p50"], 15, "ms"),
         row("one-word edit, 3,000 chars, p95", edit and edit["edit_check"]["p95"], 15, "ms"),
         row("cold start (median)", srv and srv["cold_start_s"]["median"], 3, "s"),
-        row("peak RSS of the server", srv and srv["peak_rss_mb"], 350, "MiB"),
+        row("server memory, peak PSS (all processes)", srv and srv["memory_mb"] and srv["memory_mb"]["pss_peak"],
+            350, "MiB"),
         row("HTTP checks/s, 280 chars, 8 clients", srv and srv["throughput"]["checks_per_s"], 100, "/s", True),
     ]
 
@@ -360,7 +415,16 @@ def print_report(results: dict) -> None:
         lat = load["latency"] or {}
         print(f"{'throughput, 8 clients':<34}{load['requests']:>6}{'':>13}   {load['checks_per_s']:>8.1f} checks/s"
               f"  (latency p50/p95 {lat.get('p50')}/{lat.get('p95')} ms, errors {load['errors']})")
-        print(f"{'peak RSS of the server (VmHWM)':<34}{'':>6}{'':>13}   {srv['peak_rss_mb']} MiB")
+        mem = srv["memory_mb"] or {}
+        each = " + ".join(f"{v:.0f}" for v in mem.get("peak_rss_each", []))
+        print(f"{'server memory':<34}{mem.get('processes', 0):>6}{'':>13}   peak PSS {mem.get('pss_peak')} MiB;"
+              f" peak RSS {each} = {mem.get('peak_rss_sum')} MiB (shared pages counted in each process)")
+        one = results.get("server_one_process")
+        if one:
+            one_mem = one["memory_mb"] or {}
+            print(f"{'one process (CARELINT_WORKERS=1)':<34}{one['throughput']['requests']:>6}{'':>13}"
+                  f"   {one['throughput']['checks_per_s']:>8.1f} checks/s, peak RSS {one_mem.get('peak_rss_sum')} MiB,"
+                  f" cold start {one['cold_start_s']['median']} s")
     elif results.get("server_error"):
         print(f"\nserver benchmarks failed: {results['server_error']}")
     print(f"\n{'target':<44}{'measured':>12}{'limit':>12}   result")
@@ -395,6 +459,8 @@ def main() -> None:
     print("server: cold start, round trips, throughput…", flush=True)
     try:
         results["server"] = server_benchmarks(args.model, gen, n)
+        print("server, one process (CARELINT_WORKERS=1): throughput and memory…", flush=True)
+        results["server_one_process"] = server_benchmarks(args.model, gen, dict(n, cold=1, rtt=20), workers=1)
     except (OSError, RuntimeError, http.client.HTTPException) as exc:
         results["server_error"] = str(exc)
         print(f"server benchmarks failed: {exc}", file=sys.stderr)

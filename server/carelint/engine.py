@@ -89,6 +89,10 @@ class Checker:
     def from_model(cls, model: str, cache_size: int = 2048, with_rules: bool = True) -> Checker:
         return cls(load_pipeline(model), cache_size=cache_size, with_rules=with_rules)
 
+    def reset_lock(self) -> None:
+        """A fresh lock, for a copy of this checker in a forked process (workers.py)."""
+        self._lock = threading.Lock()
+
     @property
     def model_name(self) -> str:
         meta = self.nlp.meta

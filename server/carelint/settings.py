@@ -31,6 +31,7 @@ class RuntimeSettings(BaseSettings):
     port: int = 8787
     max_body_bytes: int = 1_000_000
     cache_size: int = 2048  # paragraphs kept analysed (per settings version)
+    workers: int = Field(0, ge=0, le=8)  # processes that check posts; 0: auto (workers.default_workers)
 
     @property
     def policy_path(self) -> Path:

@@ -17,7 +17,7 @@ EXT_ORIGIN = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
 
 @pytest.fixture()
 def settings(tmp_path):
-    return RuntimeSettings(config_dir=tmp_path / "config", token=TOKEN, max_body_bytes=50_000)
+    return RuntimeSettings(config_dir=tmp_path / "config", token=TOKEN, max_body_bytes=50_000, workers=1)
 
 
 @pytest.fixture()
@@ -105,7 +105,7 @@ def test_playground_origin_is_allowed(client):
     ({"text": "x" * 100_001}, "text"),
 ])
 def test_invalid_fields_are_422_naming_the_field(checker, tmp_path, body, field):
-    app = create_app(RuntimeSettings(config_dir=tmp_path, token=TOKEN), checker=checker)
+    app = create_app(RuntimeSettings(config_dir=tmp_path, token=TOKEN, workers=1), checker=checker)
     r = TestClient(app, base_url="http://127.0.0.1:8787").post("/v1/check", json=body, headers=AUTH)
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_fields" and r.json()["error"]["message"].startswith(field)
@@ -194,7 +194,7 @@ def test_playground_embeds_token_and_forbids_framing(client):
 
 
 def test_token_file_is_created_private(checker, tmp_path):
-    settings = RuntimeSettings(config_dir=tmp_path / "cfg")
+    settings = RuntimeSettings(config_dir=tmp_path / "cfg", workers=1)
     app = create_app(settings, checker=checker)
     token = app.state.carelint.token
     assert settings.token_path.read_text().strip() == token and len(token) >= 32

@@ -346,7 +346,8 @@ def test_reading_order_groups_rows_and_maps_characters_to_boxes():
 def client(tmp_path, checker):
     # The app's guard refuses bodies over max_body_bytes before routing; the real server must
     # let /v1/check-image through up to MAX_IMAGE_BYTES (see the report for app.py).
-    settings = RuntimeSettings(config_dir=tmp_path / "config", token=TOKEN, max_body_bytes=MAX_IMAGE_BYTES + 1024)
+    settings = RuntimeSettings(config_dir=tmp_path / "config", token=TOKEN, max_body_bytes=MAX_IMAGE_BYTES + 1024,
+                               workers=1)
     app = create_app(settings, checker=checker)
     app.include_router(image_router(app.state.carelint))
     return TestClient(app, base_url="http://127.0.0.1:8787")
