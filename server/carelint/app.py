@@ -32,7 +32,7 @@ from carelint.schemas import (
     RuleOut,
     RulesResponse,
 )
-from carelint.settings import Policy, PolicyStore, RuntimeSettings
+from carelint.settings import InvalidEnvironment, Policy, PolicyStore, RuntimeSettings, load_runtime_settings
 from carelint.token import load_or_create_token, token_matches
 from carelint.workers import default_workers, start_analysers
 
@@ -154,7 +154,10 @@ async def read_model(request: Request, model: type[BaseModel], max_bytes: int) -
 
 
 def create_app(settings: RuntimeSettings | None = None, checker: Checker | None = None) -> FastAPI:
-    settings = settings or RuntimeSettings()
+    try:
+        settings = settings or load_runtime_settings()
+    except InvalidEnvironment as exc:
+        raise SystemExit(str(exc)) from None
     store = PolicyStore(settings.policy_path)
     try:
         policy = store.load()

@@ -15,13 +15,22 @@ from carelint import __version__
 from carelint.audit.cli import audit
 from carelint.images.cli import check_image
 from carelint.platforms import PLATFORMS
-from carelint.settings import PolicyStore, RuntimeSettings
+from carelint.settings import InvalidEnvironment, PolicyStore, RuntimeSettings, load_runtime_settings
 
 app = typer.Typer(help="Carelint: check healthcare social posts for PHI and risky claims, locally.",
                   no_args_is_help=True, add_completion=False)
 err = Console(stderr=True)
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+
+
+def _settings(**overrides) -> RuntimeSettings:
+    """The run-time settings, or exit 2 with the variable that is wrong."""
+    try:
+        return load_runtime_settings(**overrides)
+    except InvalidEnvironment as exc:
+        err.print(str(exc), style="red", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -40,6 +49,10 @@ def serve(
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Allow a non-loopback host (exposes post text to the network).")
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=0, max=8, help="Processes that check posts (0: auto, 2 on Linux). "
+                                 "Overrides CARELINT_WORKERS.")
+    ] = None,
 ) -> None:
     """Start the local API server and the playground page."""
     if not _is_loopback(host) and not allow_remote:
@@ -52,12 +65,14 @@ def serve(
 
     from carelint.app import create_app
 
-    settings = RuntimeSettings(host=host, port=port)
+    settings = _settings(host=host, port=port, **({} if workers is None else {"workers": workers}))
     err.print("Loading the language model…")
     application = create_app(settings, checker=_load_checker(settings.model))
     token = application.state.carelint.token
     url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/"
-    err.print(f"[bold green]Carelint {__version__} is running at {url}[/bold green]")
+    lanes = application.state.carelint.batcher.lanes
+    err.print(f"[bold green]Carelint {__version__} is running at {url}[/bold green] "
+              f"(checking in {lanes} process{'es' if lanes > 1 else ''})")
     err.print(f"Token: {token}  (also: `carelint token`)")
     err.print("Browser extension: chrome://extensions → Developer mode → Load unpacked → the "
               "repository's extension/ folder, then open the URL above and click 'Pair'.")
@@ -87,7 +102,7 @@ def check(
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"[red]Cannot read {file}: {exc}[/red]")
         raise typer.Exit(2) from None
-    settings = RuntimeSettings()
+    settings = _settings()
     result = _load_checker(settings.model).check(text, platform, "codepoint", _load_policy(settings))
     name = "<stdin>" if file == "-" else file
     if output_format == "json":
@@ -145,7 +160,7 @@ def token() -> None:
     """Print the API token (created on first use)."""
     from carelint.token import load_or_create_token
 
-    settings = RuntimeSettings()
+    settings = _settings()
     typer.echo(load_or_create_token(settings.token_path, settings.token))
 
 
@@ -154,7 +169,7 @@ def rules(output_format: Annotated[str, typer.Option("--format", help="text or j
     """List every rule with its category, severity and source."""
     from carelint.images import IMAGE_RULES
 
-    catalogue = _load_checker(RuntimeSettings().model).rule_catalogue() + IMAGE_RULES
+    catalogue = _load_checker(_settings().model).rule_catalogue() + IMAGE_RULES
     if output_format == "json":
         typer.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
         return

@@ -42,6 +42,24 @@ class RuntimeSettings(BaseSettings):
         return self.config_dir / "token"
 
 
+class InvalidEnvironment(ValueError):
+    """A CARELINT_* variable (or a command-line override) has a value the settings refuse."""
+
+
+def load_runtime_settings(**overrides) -> RuntimeSettings:
+    """The run-time settings, with an error naming the variable when one is invalid."""
+    from pydantic import ValidationError
+
+    try:
+        return RuntimeSettings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"CARELINT_{'_'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise InvalidEnvironment(f"Invalid setting: {problems}") from None
+
+
 def _clean_list(values: list[str]) -> list[str]:
     seen: dict[str, None] = {}
     for v in values:

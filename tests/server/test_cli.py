@@ -72,6 +72,18 @@ def test_serve_refuses_a_non_loopback_host(runner):
     assert r.exit_code == 2 and "Refusing to bind" in r.output
 
 
+@pytest.mark.parametrize(("variable", "value", "command"), [
+    ("CARELINT_WORKERS", "20", ["serve"]),
+    ("CARELINT_PORT", "abc", ["token"]),
+    ("CARELINT_CACHE_SIZE", "lots", ["check", "-"]),
+])
+def test_an_invalid_environment_variable_is_named(runner, monkeypatch, variable, value, command):
+    monkeypatch.setenv(variable, value)
+    r = runner.invoke(cli.app, command, input="hello")
+    assert r.exit_code == 2, r.output
+    assert f"Invalid setting: {variable}='{value}'" in r.output and "Traceback" not in r.output
+
+
 def test_missing_model_is_a_clear_usage_error(monkeypatch, tmp_path):
     monkeypatch.setenv("CARELINT_CONFIG_DIR", str(tmp_path))
     monkeypatch.setenv("CARELINT_MODEL", "en_core_web_nonexistent")

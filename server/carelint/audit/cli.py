@@ -31,7 +31,7 @@ from carelint.audit.readers import read_paths
 from carelint.audit.report import FORMATS, REPORT_MODE, write_report
 from carelint.audit.runner import SEVERITIES, AuditResult, count_entries, run_audit
 from carelint.platforms import PLATFORMS
-from carelint.settings import PolicyStore, RuntimeSettings
+from carelint.settings import InvalidEnvironment, PolicyStore, load_runtime_settings
 
 err = Console(stderr=True)
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -84,7 +84,10 @@ def audit(
     if any(report.resolve() == p.resolve() for p in paths):
         raise _usage_error(f"The report {report} would overwrite an input file.")
 
-    settings = RuntimeSettings()
+    try:
+        settings = load_runtime_settings()
+    except InvalidEnvironment as exc:
+        raise _usage_error(str(exc)) from None
     try:
         policy = PolicyStore(settings.policy_path).load()
     except ValueError as exc:

@@ -19,15 +19,14 @@ def check_image(
 ) -> None:
     """Check photos for PHI: text in the picture, faces, location and names in the metadata.
     Exit code 1 when a high-severity finding remains, 2 when a file could not be checked."""
-    from carelint.cli import _load_checker, _load_policy  # here: carelint.cli imports this module
+    from carelint.cli import _load_checker, _load_policy, _settings  # here: carelint.cli imports this module
     from carelint.images import ImageError, check_image_file
-    from carelint.settings import RuntimeSettings
 
     err = Console(stderr=True)
     if output_format not in ("text", "json"):
         err.print("[red]--format must be text or json.[/red]")
         raise typer.Exit(2)
-    settings = RuntimeSettings()
+    settings = _settings()
     policy = _load_policy(settings)
     checker = _load_checker(settings.model)
     out = Console(highlight=False, soft_wrap=True)
