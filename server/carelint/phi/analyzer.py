@@ -21,6 +21,7 @@ from presidio_analyzer.predefined_recognizers import (
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from carelint.nlp import text_of
 from carelint.phi.recognizers import FirstNameRecognizer, OfflineEmailRecognizer, load_pattern_specs
 
 # spaCy labels kept, and what Presidio calls them. ORG and NORP are left out: the small
@@ -143,7 +144,7 @@ class PhiAnalyzer:
         self.gates = entity_gates()
 
     def analyze(self, doc: Doc) -> list[RecognizerResult]:
-        text = doc.text
+        text = text_of(doc)
         entities = [e for e, gate in self.gates.items() if gate is None or gate.search(text)]
         results = self.engine.analyze(
             text=text, language="en", entities=entities, nlp_artifacts=self.nlp_engine.artifacts(doc)

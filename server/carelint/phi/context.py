@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from carelint.nlp import text_of
 from carelint.phi.cues import ContextCues
 from carelint.phi.lexicon import HEALTH_FACTS, TermHit
 from carelint.settings import Policy
@@ -57,6 +58,16 @@ class PostCues:
 
     def key(self) -> tuple[bool, bool, bool]:
         return (self.strong, self.reply, self.health)
+
+
+@dataclass(frozen=True)
+class ParagraphFacts:
+    """What one paragraph contributes to the post's cues, kept so that detection can skip the
+    sentence-level searches a paragraph-level search already answered."""
+
+    cues: PostCues
+    patient_phrase: bool  # a strong-patient cue phrase occurs in the paragraph
+    term_hits: tuple[TermHit, ...]  # health terms, by token (the same tokens as the parsed Doc)
 
 
 @dataclass
@@ -155,14 +166,14 @@ def _digits(text: str) -> str:
 class Judge:
     """Assigns severities to the candidates of one paragraph."""
 
-    def __init__(self, cues: ContextCues, doc: Doc, post: PostCues, policy: Policy,
-                 term_hits: list[TermHit]):
+    def __init__(self, cues: ContextCues, doc: Doc, post: PostCues, policy: Policy, paragraph: ParagraphFacts):
         self.cues = cues
         self.doc = doc
-        self.text = doc.text  # rebuilt from the tokens on every access: read once
+        self.text = text_of(doc)
         self.post = post
         self.policy = policy
-        self.term_hits = term_hits
+        self.term_hits = paragraph.term_hits
+        self.paragraph = paragraph
         self._sentence_cache: dict[int, SentenceCues] = {}
         self.staff_name_tokens: set[str] = set()
         self.allow_names = {_norm_name(n) for n in policy.staff_names}
@@ -191,10 +202,11 @@ class Judge:
             return cached
         text = sent.text
         health = [h for h in self.term_hits if sent.start <= h.start < sent.end]
+        # A phrase absent from the paragraph is absent from each of its sentences: no search.
         cues = SentenceCues(
-            strong=bool(self.cues.strong_patient.search(text))
+            strong=(self.paragraph.patient_phrase and bool(self.cues.strong_patient.search(text)))
             or person_received_care(self.doc, health, self.cues),
-            reply=bool(self.cues.reply.search(text)),
+            reply=self.paragraph.cues.reply and bool(self.cues.reply.search(text)),
             health=bool(health),
             staff=bool(self.cues.staff.search(text)),
             org=bool(self.cues.org_contact.search(text)),

@@ -10,8 +10,9 @@ from spacy.tokens import Doc
 
 from carelint.detector import CheckContext
 from carelint.findings import Finding
+from carelint.nlp import text_of
 from carelint.phi.analyzer import PhiAnalyzer
-from carelint.phi.context import HONORIFICS, Candidate, Judge, PostCues, person_received_care
+from carelint.phi.context import HONORIFICS, Candidate, Judge, ParagraphFacts, PostCues, person_received_care
 from carelint.phi.cues import ContextCues
 from carelint.phi.identifiers import IdentifierSpec, load_identifier_specs
 from carelint.phi.lexicon import HealthLexicon
@@ -65,7 +66,7 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
 
 class PhiDetector:
     name = "phi"
-    CUE_CACHE_SIZE = 4096  # paragraphs whose post-level cues are remembered
+    FACTS_CACHE_SIZE = 4096  # paragraphs whose facts (post-level cues, health terms) are remembered
 
     def __init__(self, nlp: Language):
         self.analyzer = PhiAnalyzer(nlp)
@@ -73,32 +74,34 @@ class PhiDetector:
         self.lexicon = HealthLexicon(nlp)
         self.specs: dict[str, IdentifierSpec] = load_identifier_specs()
         self._tokenizer = nlp.tokenizer
-        self._cue_cache: dict[str, PostCues] = {}
+        self._facts_cache: dict[str, ParagraphFacts] = {}
 
     def post_cues(self, paragraphs: list[str]) -> PostCues:
         """Facts about the whole post, as the union of its paragraphs' (each cached, so typing
         in one paragraph does not re-scan the others)."""
-        cues = [self._paragraph_cues(p) for p in paragraphs]
+        cues = [self.paragraph_facts(p).cues for p in paragraphs]
         return PostCues(strong=any(c.strong for c in cues), reply=any(c.reply for c in cues),
                         health=any(c.health for c in cues))
 
-    def _paragraph_cues(self, text: str) -> PostCues:
-        found = self._cue_cache.get(text)
+    def paragraph_facts(self, text: str) -> ParagraphFacts:
+        found = self._facts_cache.get(text)
         if found is None:
             tokens = self._tokenizer(text)
             hits = self.lexicon.hits(tokens)
-            found = PostCues(
-                strong=bool(self.cues.strong_patient.search(text)) or person_received_care(tokens, hits, self.cues),
-                reply=bool(self.cues.reply.search(text)),
-                health=bool(hits),
+            patient_phrase = bool(self.cues.strong_patient.search(text))
+            found = ParagraphFacts(
+                cues=PostCues(strong=patient_phrase or person_received_care(tokens, hits, self.cues),
+                              reply=bool(self.cues.reply.search(text)), health=bool(hits)),
+                patient_phrase=patient_phrase,
+                term_hits=tuple(hits),
             )
-            if len(self._cue_cache) >= self.CUE_CACHE_SIZE:
-                self._cue_cache.pop(next(iter(self._cue_cache)))
-            self._cue_cache[text] = found
+            if len(self._facts_cache) >= self.FACTS_CACHE_SIZE:
+                self._facts_cache.pop(next(iter(self._facts_cache)))
+            self._facts_cache[text] = found
         return found
 
     def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
-        text = doc.text
+        text = text_of(doc)
         cands = [
             Candidate(r.start, r.end, r.entity_type, self.specs[r.entity_type].kind, r.score)
             for r in self.analyzer.analyze(doc)
@@ -114,11 +117,12 @@ class PhiDetector:
         post = ctx.post or PostCues()
         if any(c.kind == "always" for c in cands):
             post = PostCues(strong=True, reply=post.reply, health=post.health)
-        judge = Judge(self.cues, doc, post, ctx.policy, self.lexicon.hits(doc))
+        facts = self.paragraph_facts(text)
+        judge = Judge(self.cues, doc, post, ctx.policy, facts)
         judge.note_identifiers(cands)
         disclosures = [
             Candidate(m.start(), m.end(), "CARE_DISCLOSURE", "disclosure")
-            for m in self.cues.reply.finditer(text)
+            for m in (self.cues.reply.finditer(text) if facts.cues.reply else ())
         ]
         findings = []
         kept_person = False

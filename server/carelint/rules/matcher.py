@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.matcher import Matcher
 
 from carelint.findings import Finding
+from carelint.nlp import text_of
 from carelint.rules.loader import Cue, Rule, RulePackError, load_packs
 
 if TYPE_CHECKING:
@@ -252,7 +253,7 @@ class RuleDetector:
     # -- detection ----------------------------------------------------------------------------
 
     def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
-        text = doc.text  # Doc.text is rebuilt from the tokens on every access: read it once
+        text = text_of(doc)
         if not text.strip():
             return []
         candidates = self._candidates(doc, text)
