@@ -91,6 +91,7 @@ class PhraseCompiler:
     def __init__(self, nlp: Language, lexicons: dict[str, tuple[str, ...]]):
         self.tokenizer = nlp.tokenizer
         self.lexicons = lexicons
+        self._words: dict[str, list[str]] = {}  # the same words recur across thousands of phrases
 
     def compile(self, phrase: str) -> list[list[dict[str, Any]]]:
         patterns: list[list[dict[str, Any]]] = [[]]
@@ -145,7 +146,9 @@ class PhraseCompiler:
             text = text[:-1]
         if not text:
             raise ValueError("empty word")
-        words = [t.text.lower() for t in self.tokenizer(text)]
+        words = self._words.get(text)
+        if words is None:
+            words = self._words[text] = [t.text.lower() for t in self.tokenizer(text)]
         sequence = [{w} for w in words]
         if inflect:
             sequence[-1] = inflections(words[-1])
@@ -207,7 +210,7 @@ class RuleDetector:
                 raise RulePackError(f"{label}: field 'phrases': {exc}") from exc
         raw = [[dict(t) for t in p] for p in rule.tokens]
         try:
-            compiled = self._compile(patterns + raw)
+            compiled = self._compile(patterns + raw, validate=bool(raw))
         except ValueError as exc:
             field_name = "tokens" if rule.tokens else "phrases"
             raise RulePackError(f"{label}: field {field_name!r}: invalid Matcher pattern: {exc}") from exc
@@ -229,10 +232,12 @@ class RuleDetector:
         compiled.regexes = [re.compile(p, flags) for p in cue.regex]
         return compiled
 
-    def _compile(self, patterns: list[list[dict[str, Any]]]) -> _Compiled:
+    def _compile(self, patterns: list[list[dict[str, Any]]], validate: bool = False) -> _Compiled:
+        """`validate`: check the patterns against spaCy's schema (hand-written ones; those the
+        PhraseCompiler makes are valid by construction, and checking them slowed start-up)."""
         if not patterns:
             return _Compiled()
-        matcher = Matcher(self._vocab, validate=True)
+        matcher = Matcher(self._vocab, validate=validate)
         matcher.add("match", patterns)
         needs: set[tuple[frozenset[str], ...]] = set()
         for pattern in patterns:
