@@ -199,6 +199,16 @@ class RuleDetector:
         compiler = PhraseCompiler(nlp, packs.lexicons)
         self._compiled_rules = [self._compile_rule(rule, compiler) for rule in self.rules]
         self._compiled_cues = {name: self._compile_cue(cue, compiler) for name, cue in packs.cues.items()}
+        # Which rules a paragraph's words can wake: each pattern needs a word of its first
+        # (rarest) set, so only rules indexed under some word of the paragraph are looked at.
+        self._rules_by_word: dict[str, set[int]] = {}
+        self._always_looked_at: set[int] = set()
+        for index, compiled in enumerate(self._compiled_rules):
+            if compiled.regexes or (compiled.matcher is not None and compiled.needs is None):
+                self._always_looked_at.add(index)
+            for need in compiled.needs or ():
+                for word in need[0]:
+                    self._rules_by_word.setdefault(word, set()).add(index)
 
     def _compile_rule(self, rule: Rule, compiler: PhraseCompiler) -> _Compiled:
         label = f"{rule.pack}: rule {rule.id!r}"
@@ -288,10 +298,18 @@ class RuleDetector:
             previous.append(self._finding(rule, text, cand, severity))
         return sorted((f for fs in kept.values() for f in fs), key=lambda f: (f.start, f.end, f.rule))
 
+    def rules_woken_by(self, words: set[str]) -> list[int]:
+        """Indexes of the rules worth running on a paragraph with these (lowercase) words."""
+        woken = set(self._always_looked_at)
+        for word in words:
+            woken.update(self._rules_by_word.get(word, ()))
+        return sorted(woken)
+
     def _candidates(self, doc: Doc, text: str) -> list[_Candidate]:
         words = {t.lower_ for t in doc}
         found = []
-        for index, compiled in enumerate(self._compiled_rules):
+        for index in self.rules_woken_by(words):
+            compiled = self._compiled_rules[index]
             for start, end in _spans(doc, text, compiled, words):
                 found.append(_Candidate(index, start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
         return found
