@@ -33,3 +33,25 @@ def test_an_embedder_someone_listens_to_is_kept():
     alone = spacy.load(DEFAULT_MODEL, exclude=["parser", "lemmatizer", "attribute_ruler", "senter", "tagger"])
     assert unheard_embedders(alone) == ["tok2vec"]
     assert load_pipeline(DEFAULT_MODEL).pipe_names == ["sentencizer", "ner"]
+
+
+def test_the_unfilled_tokenizer_ends_up_as_the_models_own(nlp):
+    """load_pipeline starts from an empty tokenizer and fills it from the model's files."""
+    assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == spacy.load(DEFAULT_MODEL).tokenizer.to_bytes(exclude=["vocab"])
+    assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "carelint.UnfilledTokenizer.v1"
+
+
+def test_a_model_with_another_tokenizer_is_built_as_it_says(tmp_path):
+    from carelint.nlp import _load_overrides
+
+    standard = tmp_path / "standard"
+    spacy.blank("en").to_disk(standard)
+    assert _load_overrides(str(standard), is_path=True)
+    assert load_pipeline(str(standard))("Dr. Smith's visit, e.g. today.")[1].text == "Smith"
+
+    other = tmp_path / "other"
+    spacy.blank("en").to_disk(other)
+    config = (other / "config.cfg").read_text()
+    (other / "config.cfg").write_text(config.replace('"spacy.Tokenizer.v1"', '"spacy.ChineseTokenizer"'))
+    assert _load_overrides(str(other), is_path=True) == {}
+    assert _load_overrides(str(tmp_path / "missing"), is_path=True) == {}
