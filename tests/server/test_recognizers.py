@@ -94,7 +94,7 @@ def test_skipping_presidios_context_boost_changes_no_result(nlp, analyzer):
 
     from carelint.phi.analyzer import build_registry
 
-    stock = AnalyzerEngine(registry=build_registry(), nlp_engine=analyzer.nlp_engine, supported_languages=["en"])
+    stock = AnalyzerEngine(registry=build_registry(SPECS), nlp_engine=analyzer.nlp_engine, supported_languages=["en"])
     texts = [split_example(e)[0] for _, _, e in POSITIVE + NEGATIVE] + [
         "My phone number is 212-555-0143 and my SSN is 078-05-1120.",
         "Driver license D1234567, credit card 4111 1111 1111 1111, email jo@example.com",

@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from carelint.nlp import text_of
-from carelint.phi.recognizers import FirstNameRecognizer, OfflineEmailRecognizer, load_pattern_specs
+from carelint.phi.recognizers import FirstNameRecognizer, OfflineEmailRecognizer, PatternSpec, load_pattern_specs
 
 # spaCy labels kept, and what Presidio calls them. ORG and NORP are left out: the small
 # model's ORG has many false positives (phi-notes.md) and neither is a Safe Harbor identifier.
@@ -94,12 +94,12 @@ PRESIDIO_REQUIRES = {
 }
 
 
-def entity_gates() -> dict[str, re.Pattern[str] | None]:
+def entity_gates(specs: list[PatternSpec]) -> dict[str, re.Pattern[str] | None]:
     """Per entity, a pre-check that must match for any of its recognizers to find something;
     None when some recognizer of the entity (spaCy's NER, say) has no such pre-check."""
     gates: dict[str, list[str] | None] = {"PERSON": None, "LOCATION": None, "DATE_TIME": None}
     sources = [(entity, rx) for entity, rx in PRESIDIO_REQUIRES.items()]
-    sources += [(spec.entity, spec.requires.pattern if spec.requires else None) for spec in load_pattern_specs()]
+    sources += [(spec.entity, spec.requires.pattern if spec.requires else None) for spec in specs]
     for entity, rx in sources:
         if entity in gates and gates[entity] is None:
             continue
@@ -107,7 +107,7 @@ def entity_gates() -> dict[str, re.Pattern[str] | None]:
     return {e: None if rxs is None else re.compile("|".join(rxs), re.IGNORECASE) for e, rxs in gates.items()}
 
 
-def build_registry() -> RecognizerRegistry:
+def build_registry(specs: list[PatternSpec]) -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (
         SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "DATE_TIME"]),
@@ -123,7 +123,7 @@ def build_registry() -> RecognizerRegistry:
         MedicalLicenseRecognizer(),
         DateRecognizer(),
         FirstNameRecognizer(),
-        *(spec.recognizer for spec in load_pattern_specs()),
+        *(spec.recognizer for spec in specs),
     ):
         registry.add_recognizer(recognizer)
     return registry
@@ -137,11 +137,12 @@ class PhiAnalyzer:
 
     def __init__(self, nlp: Language):
         self.nlp_engine = SharedSpacyNlpEngine(nlp)
+        specs = load_pattern_specs()  # once: the recognizers and their pre-checks come from it
         self.engine = AnalyzerEngine(
-            registry=build_registry(), nlp_engine=self.nlp_engine, supported_languages=["en"],
+            registry=build_registry(specs), nlp_engine=self.nlp_engine, supported_languages=["en"],
             context_aware_enhancer=NoContextBoost(),
         )
-        self.gates = entity_gates()
+        self.gates = entity_gates(specs)
 
     def analyze(self, doc: Doc) -> list[RecognizerResult]:
         text = text_of(doc)
