@@ -15,7 +15,7 @@ from pathlib import Path
 from carelint.disclaimer import assess
 from carelint.settings import Policy
 
-DEFAULT_CASES = Path("/work/shared/eval/cases.jsonl")
+DEFAULT_CASES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "cases.jsonl"  # beside the repository
 
 
 def main() -> int:

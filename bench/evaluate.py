@@ -108,6 +108,9 @@ def main() -> None:
     ap.add_argument("--phi-only", action="store_true", help="run Carelint without the rule packs")
     ap.add_argument("--json", help="write the results to this file")
     args = ap.parse_args()
+    if not Path(args.cases).is_file():
+        ap.exit(2, f"evaluate.py: no dev set at {args.cases}. The labelled cases live in shared/eval next to the "
+                   "repository; pass their path: python bench/evaluate.py PATH/cases.jsonl\n")
     lines = Path(args.cases).read_text(encoding="utf-8").splitlines()
     cases = [json.loads(line) for line in lines if line.strip()]
     rows = {"carelint": score(cases, carelint_check(args.model, not args.phi_only))}

@@ -1,6 +1,8 @@
-"""Deterministic benchmark posts built from the dev cases (shared/eval/cases.jsonl).
+"""Deterministic benchmark posts built from bench/corpus.jsonl.
 
-Sentences of the real cases are recombined into posts of a given length; names and digits are
+The corpus is 220 original posts written for the benchmark (patient disclosures, claims and
+tone problems, ordinary clinic posts), kept in the repository so that `make bench` needs nothing
+outside it. Their sentences are recombined into posts of a given length; names and digits are
 varied so that no paragraph repeats within one `PostGenerator`, which keeps Carelint's
 per-paragraph cache from answering a timed check. Long posts have paragraphs separated by
 blank lines, as LinkedIn posts do.
@@ -13,7 +15,7 @@ import random
 import re
 from pathlib import Path
 
-CASES_PATH = Path(__file__).resolve().parents[2] / "shared/eval/cases.jsonl"
+CASES_PATH = Path(__file__).resolve().parent / "corpus.jsonl"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _FULL_NAME = re.compile(r"^[A-Z][a-z]+ [A-Z][a-z]+$")

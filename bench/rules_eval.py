@@ -21,7 +21,7 @@ from carelint.nlp import load_pipeline
 from carelint.rules import RuleDetector
 from carelint.settings import DEFAULT_MODEL, Policy
 
-DEFAULT_CASES = Path("/work/shared/eval/cases.jsonl")
+DEFAULT_CASES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "cases.jsonl"  # beside the repository
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:
