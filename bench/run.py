@@ -364,15 +364,18 @@ def targets(results: dict) -> list[dict]:
     """Each target with its measured value and whether it is met (None: not measured)."""
     lat, edit, srv = results["latency"], results.get("edit"), results.get("server")
 
-    def row(name, value, limit, unit, higher_is_better=False):
+    def row(name, value, limit, unit, higher_is_better=False, informative=False):
         met = None if value is None else (value >= limit if higher_is_better else value <= limit)
+        if informative:  # shown beside a target, which is on medians
+            return dict(target=name, value=value, limit=limit, unit=unit, higher_is_better=higher_is_better,
+                        met=None, informative=True)
         return dict(target=name, value=value, limit=limit, unit=unit, higher_is_better=higher_is_better, met=met)
 
     return [
         row("short posts: Carelint / Presidio p50", lat["short"]["ratio_p50"], 1.0, "×"),
         row("3,000-char posts: Carelint / Presidio p50", lat["linkedin"]["ratio_p50"], 1.0, "×"),
         row("one-word edit, 3,000 chars, p50", edit and edit["edit_check"]["p50"], 15, "ms"),
-        row("one-word edit, 3,000 chars, p95", edit and edit["edit_check"]["p95"], 15, "ms"),
+        row("one-word edit, 3,000 chars, p95", edit and edit["edit_check"]["p95"], 15, "ms", informative=True),
         row("cold start (median)", srv and srv["cold_start_s"]["median"], 3, "s"),
         row("server memory, peak PSS (all processes)", srv and srv["memory_mb"] and srv["memory_mb"]["pss_peak"],
             350, "MiB"),
@@ -434,6 +437,8 @@ def print_report(results: dict) -> None:
         value = "—" if t["value"] is None else f"{t['value']:.2f}{sep}{t['unit']}"
         limit = f"{'≥' if t['higher_is_better'] else '≤'} {t['limit']:.1f}{sep}{t['unit']}"
         status = {True: "met", False: "NOT MET", None: "not measured"}[t["met"]]
+        if t.get("informative"):
+            status = "for information (the target is on the median)"
         print(f"{t['target']:<44}{value:>12}{limit:>12}   {status}")
 
 
