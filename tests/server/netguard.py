@@ -1,11 +1,12 @@
 """Python source that, run first in a fresh interpreter, records and refuses every outbound
 connection and DNS look-up (loopback stays allowed). The no-network tests prepend it to the
-script they run; `attempts` lists what was refused."""
+script they run; `attempts` lists what was refused, and each refusal is also appended to the
+file named by NETGUARD_LOG, so refusals in forked processes (the server's analyser) are seen."""
 
 import textwrap
 
 SOCKET_GUARD = textwrap.dedent(r'''
-    import ipaddress, socket
+    import ipaddress, os, socket
     attempts = []
 
     def loopback(host):
@@ -18,6 +19,9 @@ SOCKET_GUARD = textwrap.dedent(r'''
 
     def refuse(what, target):
         attempts.append(f"{what} {target!r}")
+        if os.environ.get("NETGUARD_LOG"):
+            with open(os.environ["NETGUARD_LOG"], "a") as log:
+                log.write(f"pid {os.getpid()}: {what} {target!r}\n")
         raise OSError(f"outbound {what} blocked by test: {target!r}")
 
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
