@@ -93,6 +93,16 @@ class PhraseCompiler:
         self.lexicons = lexicons
         self._words: dict[str, list[str]] = {}  # the same words recur across thousands of phrases
 
+    def compile_all(self, phrases: list[str] | tuple[str, ...], label: str) -> list[list[dict[str, Any]]]:
+        """The patterns of a rule's or cue's phrases; an error names `label` and the field."""
+        patterns: list[list[dict[str, Any]]] = []
+        for phrase in phrases:
+            try:
+                patterns.extend(self.compile(phrase))
+            except ValueError as exc:
+                raise RulePackError(f"{label}: field 'phrases': {exc}") from exc
+        return patterns
+
     def compile(self, phrase: str) -> list[list[dict[str, Any]]]:
         patterns: list[list[dict[str, Any]]] = [[]]
         for word in phrase.split():
@@ -212,12 +222,7 @@ class RuleDetector:
 
     def _compile_rule(self, rule: Rule, compiler: PhraseCompiler) -> _Compiled:
         label = f"{rule.pack}: rule {rule.id!r}"
-        patterns: list[list[dict[str, Any]]] = []
-        for phrase in rule.phrases:
-            try:
-                patterns.extend(compiler.compile(phrase))
-            except ValueError as exc:
-                raise RulePackError(f"{label}: field 'phrases': {exc}") from exc
+        patterns = compiler.compile_all(rule.phrases, label)
         raw = [[dict(t) for t in p] for p in rule.tokens]
         try:
             compiled = self._compile(patterns + raw, validate=bool(raw))
@@ -231,13 +236,7 @@ class RuleDetector:
         return compiled
 
     def _compile_cue(self, cue: Cue, compiler: PhraseCompiler) -> _Compiled:
-        patterns: list[list[dict[str, Any]]] = []
-        for phrase in cue.phrases:
-            try:
-                patterns.extend(compiler.compile(phrase))
-            except ValueError as exc:
-                raise RulePackError(f"{cue.pack}: cues.{cue.name}: field 'phrases': {exc}") from exc
-        compiled = self._compile(patterns)
+        compiled = self._compile(compiler.compile_all(cue.phrases, f"{cue.pack}: cues.{cue.name}"))
         flags = 0 if cue.case_sensitive else re.IGNORECASE
         compiled.regexes = [re.compile(p, flags) for p in cue.regex]
         return compiled
