@@ -163,7 +163,8 @@ def create_app(settings: RuntimeSettings | None = None, checker: Checker | None 
         policy = store.load()
     except (ValueError, OSError) as exc:
         raise SystemExit(f"Settings file {settings.policy_path} is invalid: {exc}") from exc
-    checker = checker or Checker.from_model(settings.model, cache_size=settings.cache_size)
+    checker = checker or Checker.from_model(settings.model, cache_size=settings.cache_size,
+                                            budget_s=settings.check_budget_ms / 1000)
     # Forked before the batcher's threads start (see workers.py).
     analysers = start_analysers(checker, settings.workers or default_workers())
     state = AppState(

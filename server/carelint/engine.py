@@ -5,6 +5,7 @@ Runs without the web layer; the API, the CLI and the benchmarks all call `Checke
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -48,36 +49,65 @@ class CheckRequest:
 
 
 @dataclass(frozen=True)
+class TextRange:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class CheckResult:
     findings: list[ReportedFinding]
     disclaimer: disclaimer.DisclaimerResult
     platform: platforms.PlatformLength
     elapsed_ms: float
+    # False when the time budget ran out first: `unchecked` lists what was not analysed (in the
+    # unit asked for); the findings cover the rest. Checking again continues from the cache.
+    complete: bool = True
+    unchecked: list[TextRange] = field(default_factory=list)
 
 
 class ParagraphCache:
-    """LRU of detector output per paragraph, so typing re-analyses only the edited paragraph."""
+    """LRU of detector output per paragraph, so typing re-analyses only the edited paragraph.
+    Bounded by entries and by (approximate) bytes, so a few huge posts cannot fill memory."""
 
-    def __init__(self, size: int):
+    FINDING_BYTES = 400  # a Finding with its strings, roughly
+
+    def __init__(self, size: int, max_bytes: int = 64 * 2**20):
         self.size = size
-        self._items: OrderedDict[tuple, list[Finding]] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[tuple, tuple[list[Finding], int]] = OrderedDict()
 
     def get(self, key: tuple) -> list[Finding] | None:
         found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
+        if found is None:
+            return None
+        self._items.move_to_end(key)
+        return found[0]
 
     def put(self, key: tuple, findings: list[Finding]) -> None:
-        self._items[key] = findings
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.bytes -= old[1]
+        cost = sys.getsizeof(key[0]) + 200 + self.FINDING_BYTES * len(findings)
+        self._items[key] = (findings, cost)
+        self.bytes += cost
+        while len(self._items) > self.size or (self.bytes > self.max_bytes and len(self._items) > 1):
+            self.bytes -= self._items.popitem(last=False)[1][1]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class Checker:
-    def __init__(self, nlp: Language, cache_size: int = 2048, with_rules: bool = True):
+    # Characters analysed per spaCy call when a time budget applies: the clock is read between
+    # calls, so a check overruns its budget by at most one such step (~0.2 s in the worst case).
+    BUDGET_STEP_CHARS = 2000
+
+    def __init__(self, nlp: Language, cache_size: int = 2048, with_rules: bool = True,
+                 budget_s: float | None = None):
         self.nlp = nlp
+        self.budget_s = budget_s  # None: analyse everything (CLI, audit); the server sets one
         self.phi = PhiDetector(nlp)
         self.rules = RuleDetector(nlp) if with_rules else None
         self.detectors: list[Detector] = [self.phi] + ([self.rules] if self.rules else [])
@@ -86,8 +116,9 @@ class Checker:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_model(cls, model: str, cache_size: int = 2048, with_rules: bool = True) -> Checker:
-        return cls(load_pipeline(model), cache_size=cache_size, with_rules=with_rules)
+    def from_model(cls, model: str, cache_size: int = 2048, with_rules: bool = True,
+                   budget_s: float | None = None) -> Checker:
+        return cls(load_pipeline(model), cache_size=cache_size, with_rules=with_rules, budget_s=budget_s)
 
     def reset_lock(self) -> None:
         """A fresh lock, for a copy of this checker in a forked process (workers.py)."""
@@ -117,56 +148,70 @@ class Checker:
         """Several posts at once: their unseen paragraphs go through spaCy in one batch, which
         costs much less per paragraph than one call each (the server batches waiting requests)."""
         started = time.perf_counter()
+        deadline = started + self.budget_s if self.budget_s else None
         with self._lock:
-            found = self._detect(requests)
+            found = self._detect(requests, deadline)
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         results = []
-        for req, findings in zip(requests, found, strict=True):
+        for req, (findings, unchecked) in zip(requests, found, strict=True):
             post = Text(req.text)
             results.append(CheckResult(
                 findings=[self._report(f, post, req.offset_unit) for f in findings],
                 disclaimer=disclaimer.assess(req.text, req.platform, req.policy),
                 platform=platforms.measure(req.text, req.platform),
                 elapsed_ms=elapsed,
+                complete=not unchecked,
+                unchecked=[TextRange(post.to_unit(a, req.offset_unit), post.to_unit(b, req.offset_unit))
+                           for a, b in unchecked],
             ))
         return results
 
-    def _detect(self, requests: list[CheckRequest]) -> list[list[Finding]]:
+    def _detect(self, requests: list[CheckRequest],
+                deadline: float | None) -> list[tuple[list[Finding], list[tuple[int, int]]]]:
+        """Per request, its findings and the code-point ranges left unanalysed (deadline passed)."""
         # Plan: which paragraphs of which posts are already known (cached) and which are not.
         plans = []
         known: dict[tuple, list[Finding]] = {}
-        todo: dict[tuple, CheckContext] = {}  # cache key -> context to analyse it in
+        todo: dict[tuple, tuple[int, CheckContext]] = {}  # cache key -> (turn, context to analyse it in)
         for req in requests:
             paragraphs = Text(req.text).paragraphs()
             post = self.phi.post_cues([p.text for p in paragraphs])
             ctx = CheckContext(policy=req.policy, platform=req.platform, post=post)
             version = (req.policy.version(), post.key(), req.platform)
             keys = [(p.text, version) for p in paragraphs]
-            for key in keys:
+            for turn, key in enumerate(keys):
                 if key not in known and key not in todo:
                     cached = self.cache.get(key)
                     if cached is None:
-                        todo[key] = ctx
+                        todo[key] = (turn, ctx)
                     else:
                         known[key] = cached
             plans.append((paragraphs, keys, set(req.policy.disabled_rules)))
-        # Analyse what is missing, in one spaCy call.
-        texts = [key[0] for key in todo]
-        # nlp.pipe batches well but costs more than a plain call for the usual single paragraph.
-        docs = [self.nlp(texts[0])] if len(texts) == 1 else self.nlp.pipe(texts)
-        for (key, ctx), doc in zip(todo.items(), docs, strict=True):
-            known[key] = [f for d in self.detectors for f in d.detect(doc, ctx)]
-            self.cache.put(key, known[key])
+        # Analyse what is missing: each post's first paragraphs first, so that under a deadline
+        # a short post batched with a huge one is still checked whole.
+        order = sorted(todo, key=lambda k: todo[k][0])
+        steps = [order] if deadline is None else _steps(order, self.BUDGET_STEP_CHARS)
+        for step in steps:
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            # nlp.pipe batches well but costs more than a plain call for the usual single paragraph.
+            texts = [key[0] for key in step]
+            docs = [self.nlp(texts[0])] if len(texts) == 1 else self.nlp.pipe(texts)
+            for key, doc in zip(step, docs, strict=True):
+                ctx = todo[key][1]
+                known[key] = [f for d in self.detectors for f in d.detect(doc, ctx)]
+                self.cache.put(key, known[key])
         # Assemble each post from its paragraphs' findings, shifted to post offsets.
-        return [
-            _dedupe([
-                f.shifted(para.start)
-                for para, key in zip(paragraphs, keys, strict=True)
-                for f in known[key]
-                if f.rule not in disabled
-            ])
-            for paragraphs, keys, disabled in plans
-        ]
+        out = []
+        for paragraphs, keys, disabled in plans:
+            findings, unchecked = [], []
+            for para, key in zip(paragraphs, keys, strict=True):
+                if key not in known:
+                    unchecked.append((para.start, para.start + len(para.text)))
+                    continue
+                findings.extend(f.shifted(para.start) for f in known[key] if f.rule not in disabled)
+            out.append((_dedupe(findings), unchecked))
+        return out
 
     @staticmethod
     def _report(f: Finding, text: Text, unit: OffsetUnit) -> ReportedFinding:
@@ -177,6 +222,20 @@ class Checker:
             type=f.type, rule=f.rule, severity=f.severity, message=f.message,
             suggestions=list(f.suggestions), source=f.source,
         )
+
+
+def _steps(keys: list[tuple], max_chars: int):
+    """Cache keys grouped into runs of about `max_chars` characters of paragraph text."""
+    step: list[tuple] = []
+    size = 0
+    for key in keys:
+        if step and size + len(key[0]) > max_chars:
+            yield step
+            step, size = [], 0
+        step.append(key)
+        size += len(key[0])
+    if step:
+        yield step
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

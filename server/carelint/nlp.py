@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import spacy
@@ -53,6 +54,56 @@ def _load_overrides(model: str, is_path: bool) -> dict:
     return {"nlp": {"tokenizer": {"@tokenizers": "carelint.UnfilledTokenizer.v1"}}} if standard else {}
 
 
+_ALNUM = re.compile(r"[^\W_]")
+
+
+class BoundedTokenizer:
+    """spaCy's tokenizer with its work per token bounded.
+
+    spaCy peels prefixes and suffixes off a whitespace-free run one at a time and searches the
+    rest again each time, so a long run of emoji or punctuation costs time quadratic in its
+    length (5,000 emoji: 4.7 s, holding the GIL, so the server stops answering). Runs longer
+    than MAX_RUN are cut in MAX_RUN pieces and the pieces joined: the Doc's text is the input,
+    unchanged; only a token boundary may appear inside such a run. A piece with no letter or
+    digit (emoji, punctuation) is one token, so 20,000 emoji do not become 20,000 tokens for the
+    NER to read. Text without such a run goes to the tokenizer as it is.
+    """
+
+    MAX_RUN = 100
+    _LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
+
+    def __init__(self, tokenizer):
+        self.inner = tokenizer
+        self.vocab = tokenizer.vocab
+
+    def __call__(self, text: str) -> Doc:
+        if not self._LONG_RUN.search(text):
+            return self.inner(text)
+        docs = [self.inner(piece) if piece.isspace() or _ALNUM.search(piece) else Doc(self.vocab, [piece], [False])
+                for piece in self.pieces(text)]
+        return Doc.from_docs(docs, ensure_whitespace=False)
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    @classmethod
+    def pieces(cls, text: str) -> list[str]:
+        """`text` cut so that no piece holds more than MAX_RUN non-space characters in a row."""
+        out, pos = [], 0
+        for m in cls._LONG_RUN.finditer(text):
+            if m.start() > pos:
+                out.append(text[pos : m.start()])
+            out.extend(text[i : min(i + cls.MAX_RUN, m.end())] for i in range(m.start(), m.end(), cls.MAX_RUN))
+            pos = m.end()
+        if pos < len(text):
+            out.append(text[pos:])
+        return out
+
+    def __getattr__(self, name):  # rules, special cases and the rest stay the inner tokenizer's
+        return getattr(self.inner, name)
+
+
 def load_pipeline(model: str) -> Language:
     """Load an installed spaCy package or a model directory. Never downloads anything."""
     is_path = Path(model).exists()
@@ -66,6 +117,7 @@ def load_pipeline(model: str) -> Language:
         nlp.remove_pipe(name)
     if "sentencizer" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer", first=True)
+    nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
     return nlp
 
 

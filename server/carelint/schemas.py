@@ -62,6 +62,13 @@ class PlatformOut(BaseModel):
     remaining: int
 
 
+class RangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    start: int
+    end: int
+
+
 class CheckResponse(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -69,6 +76,8 @@ class CheckResponse(BaseModel):
     disclaimer: DisclaimerOut
     platform: PlatformOut
     elapsed_ms: float
+    complete: bool  # false: the time budget ran out; `unchecked` says where
+    unchecked: list[RangeOut]
 
 
 class HealthResponse(BaseModel):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from pathlib import Path
 
 import platformdirs
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "carelint"
@@ -31,6 +32,7 @@ class RuntimeSettings(BaseSettings):
     port: int = 8787
     max_body_bytes: int = 1_000_000
     cache_size: int = 2048  # paragraphs kept analysed (per settings version)
+    check_budget_ms: int = Field(1500, ge=100, le=600_000)  # then a check answers with what it has (complete=false)
     workers: int = Field(0, ge=0, le=8)  # processes that check posts; 0: auto (workers.default_workers)
 
     @property
@@ -73,6 +75,7 @@ class Policy(BaseModel):
     """The organisation's policy: what is not PHI (staff, own contacts), what is, and texts."""
 
     model_config = ConfigDict(extra="forbid")
+    _version: str | None = PrivateAttr(default=None)
 
     staff_names: list[str] = Field(default_factory=list, max_length=2000)
     staff_handles: list[str] = Field(default_factory=list, max_length=2000)
@@ -99,8 +102,11 @@ class Policy(BaseModel):
         return value.strip() or None if value is not None else None
 
     def version(self) -> str:
-        """A key that changes whenever the policy does (used by the paragraph cache)."""
-        return self.model_dump_json()
+        """A short key that changes whenever the policy does (part of every paragraph-cache key:
+        a hash, so a large policy is not copied into each entry)."""
+        if self._version is None:
+            self._version = hashlib.sha256(self.model_dump_json().encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self._version
 
 
 class PolicyStore:

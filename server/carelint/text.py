@@ -12,6 +12,8 @@ OffsetUnit = Literal["codepoint", "utf16"]
 
 # A blank line (with any whitespace in it, CRLF included) separates paragraphs.
 _PARAGRAPH_BREAK = re.compile(r"(?:\r?\n|\r)[ \t\f\v\u00a0\u200b]*(?:\r?\n|\r)\s*")
+# Where a long paragraph may be cut, best first: after a sentence end, at a line break, at a space.
+_CUT_POINTS = (re.compile(r"[.!?…][\"')\]]*\s+"), re.compile(r"\n+"), re.compile(r"\s+"))
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # outside the BMP: two UTF-16 units each
 
 
@@ -24,6 +26,10 @@ class Paragraph:
 class Text:
     """A post's text. Owns the conversion between code-point and UTF-16 offsets."""
 
+    # The unit of analysis and of the cache. Longer paragraphs are cut (at a sentence end if one
+    # is near), which bounds the work any one unit can cost, whatever was pasted.
+    MAX_PARAGRAPH_CHARS = 2000
+
     def __init__(self, value: str):
         self.value = value
 
@@ -32,10 +38,10 @@ class Text:
         pos = 0
         for m in _PARAGRAPH_BREAK.finditer(self.value):
             if m.start() > pos:
-                out.append(Paragraph(pos, self.value[pos : m.start()]))
+                out.extend(_cut(pos, self.value[pos : m.start()], self.MAX_PARAGRAPH_CHARS))
             pos = m.end()
         if pos < len(self.value):
-            out.append(Paragraph(pos, self.value[pos:]))
+            out.extend(_cut(pos, self.value[pos:], self.MAX_PARAGRAPH_CHARS))
         return out
 
     @cached_property
@@ -51,3 +57,22 @@ class Text:
 
     def utf16_length(self) -> int:
         return len(self.value) + len(self._astral_positions)
+
+
+def _cut(start: int, text: str, limit: int) -> list[Paragraph]:
+    """`text` (at `start` in the post) as pieces of at most `limit` code points, each cut after
+    the last sentence end, else line break, else space, in the second half of the window."""
+    out: list[Paragraph] = []
+    pos = 0
+    while len(text) - pos > limit:
+        window = text[pos : pos + limit]
+        cut = limit
+        for pattern in _CUT_POINTS:
+            ends = [m.end() for m in pattern.finditer(window, limit // 2)]
+            if ends and ends[-1] < limit:
+                cut = ends[-1]
+                break
+        out.append(Paragraph(start + pos, text[pos : pos + cut]))
+        pos += cut
+    out.append(Paragraph(start + pos, text[pos:]))
+    return out
