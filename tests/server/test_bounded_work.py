@@ -83,7 +83,15 @@ def test_a_short_post_batched_with_a_huge_one_is_checked_first(nlp):
     checker = Checker(nlp, with_rules=False)
     checker.BUDGET_STEP_CHARS = 1  # one paragraph per step
     order = []
-    checker.detectors.append(type("Spy", (), {"name": "spy", "detect": lambda self, d, c: order.append(d.text) or []})())
+
+    class Spy:
+        name = "spy"
+
+        def detect(self, doc, ctx):
+            order.append(doc.text)
+            return []
+
+    checker.detectors.append(Spy())
     huge = "\n\n".join(f"Paragraph {i} about flu shots." for i in range(20))
     short = "Our patient Maria Gonzalez went home."
     checker.budget_s = 60.0
@@ -104,4 +112,4 @@ def test_the_cache_is_bounded_by_bytes():
         cache.put((f"{i} " + "x" * 1000, "v"), [])
     assert cache.bytes <= 200_000
     assert 0 < len(cache) < 1000
-    assert cache.get((f"999 " + "x" * 1000, "v")) == []  # the newest stays
+    assert cache.get(("999 " + "x" * 1000, "v")) == []  # the newest stays
