@@ -63,19 +63,29 @@ def serve(
         err.print(f"[yellow]Warning: binding {host} exposes the API beyond this machine.[/yellow]")
     import uvicorn
 
-    from carelint.app import create_app
+    from carelint.api.pages import login_url
+    from carelint.api.session import fingerprint
+    from carelint.app import StartupError, create_app
 
     settings = _settings(host=host, port=port, **({} if workers is None else {"workers": workers}))
     err.print("Loading the language model…")
-    application = create_app(settings, checker=_load_checker(settings.model))
-    token = application.state.carelint.token
-    url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/"
-    lanes = application.state.carelint.batcher.lanes
-    err.print(f"[bold green]Carelint {__version__} is running at {url}[/bold green] "
+    try:
+        application = create_app(settings, checker=_load_checker(settings.model, settings.check_budget_ms / 1000))
+    except StartupError as exc:
+        err.print(exc.message, style="red", markup=False)
+        raise typer.Exit(2) from None
+    state = application.state.carelint
+    base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+    lanes = state.batcher.lanes
+    err.print(f"[bold green]Carelint {__version__} is running at {base}/[/bold green] "
               f"(checking in {lanes} process{'es' if lanes > 1 else ''})")
-    err.print(f"Token: {token}  (also: `carelint token`)")
+    # The one-time link signs this user's browser in; the page itself never shows the token.
+    err.print(f"Open: {login_url(state, base)}", markup=False, soft_wrap=True)
+    err.print(f"Pairing fingerprint: [bold]{fingerprint(state.token)}[/bold]  (the extension shows it "
+              "when you pair; confirm only if they match)")
     err.print("Browser extension: chrome://extensions → Developer mode → Load unpacked → the "
-              "repository's extension/ folder, then open the URL above and click 'Pair'.")
+              "repository's extension/ folder, then open the link above and click 'Pair'. "
+              "A new link: `carelint open`.")
     # A check thread holds the GIL for milliseconds at a time; a shorter switch interval (default
     # 5 ms) lets the event loop read the next requests and feed the forked analyser meanwhile
     # (measured: 8 clients, 106 -> 129 checks/s).
@@ -132,18 +142,18 @@ def _load_policy(settings: RuntimeSettings):
     """The organisation's policy, or a clear message and exit code 2 when its file is invalid."""
     try:
         return PolicyStore(settings.policy_path).load()
-    except ValueError as exc:
-        err.print(f"[red]Settings file {settings.policy_path} is invalid: {exc}[/red]")
+    except (ValueError, OSError) as exc:
+        err.print(f"Settings file {settings.policy_path} cannot be used: {exc}", style="red", markup=False)
         raise typer.Exit(2) from None
 
 
-def _load_checker(model: str):
+def _load_checker(model: str, budget_s: float | None = None):
     """The engine, or a clear message and exit code 2 when the model is missing."""
     from carelint.engine import Checker
     from carelint.nlp import ModelNotFound
 
     try:
-        return Checker.from_model(model)
+        return Checker.from_model(model, budget_s=budget_s)
     except ModelNotFound as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
@@ -158,10 +168,48 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 @app.command()
 def token() -> None:
     """Print the API token (created on first use)."""
-    from carelint.token import load_or_create_token
+    settings = _settings()
+    typer.echo(_token(settings))
+
+
+def _token(settings: RuntimeSettings) -> str:
+    from carelint.token import TokenError, load_or_create_token
+
+    try:
+        return load_or_create_token(settings.token_path, settings.token)
+    except TokenError as exc:
+        err.print(str(exc), style="red", markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.command("open")
+def open_page(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The running server's port.")] = 8787,
+    print_only: Annotated[bool, typer.Option("--print", help="Print the link instead of opening a browser.")] = False,
+) -> None:
+    """Open the playground of the running server in the browser, signed in (a one-time link)."""
+    import urllib.error
+    import urllib.request
 
     settings = _settings()
-    typer.echo(load_or_create_token(settings.token_path, settings.token))
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/login-links", method="POST", data=b"",
+                                     headers={"Authorization": f"Bearer {_token(settings)}"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as r:
+            url = json.load(r)["url"]
+    except urllib.error.HTTPError as exc:
+        err.print(f"The server on port {port} refused the token (HTTP {exc.code}).", style="red")
+        raise typer.Exit(2) from None
+    except (urllib.error.URLError, OSError, ValueError, KeyError):
+        err.print(f"No Carelint server answers on port {port}: start one with `carelint serve`.", style="red")
+        raise typer.Exit(2) from None
+    if print_only:
+        typer.echo(url)
+        return
+    import webbrowser
+
+    if not webbrowser.open(url):
+        typer.echo(url)  # no browser here: the user opens it wherever they are
 
 
 @app.command()

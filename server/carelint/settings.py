@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -71,6 +72,15 @@ def _clean_list(values: list[str]) -> list[str]:
     return list(seen)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(value: str) -> None:
+    # Half of an emoji (a UTF-16 surrogate alone) cannot be stored in a UTF-8 settings file.
+    if _LONE_SURROGATE.search(value):
+        raise ValueError("contains half of a character (a lone UTF-16 surrogate)")
+
+
 class Policy(BaseModel):
     """The organisation's policy: what is not PHI (staff, own contacts), what is, and texts."""
 
@@ -94,11 +104,14 @@ class Policy(BaseModel):
         for v in values:
             if len(v) > 200:
                 raise ValueError("each entry must be at most 200 characters")
+            _refuse_lone_surrogates(v)
         return _clean_list(values)
 
     @field_validator("disclaimer_short", "disclaimer_long")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
+        if value is not None:
+            _refuse_lone_surrogates(value)
         return value.strip() or None if value is not None else None
 
     def version(self) -> str:
@@ -125,7 +138,13 @@ class PolicyStore:
     def save(self, policy: Policy) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {k: v for k, v in policy.model_dump().items() if v is not None}
+        content = tomli_w.dumps(data).encode("utf-8")  # before any file is touched: a failure leaves none
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+            tmp.replace(self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise

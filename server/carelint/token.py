@@ -7,9 +7,22 @@ import secrets
 from pathlib import Path
 
 
+class TokenError(Exception):
+    """The token file cannot be read or written; the message says which file and why."""
+
+
 def load_or_create_token(path: Path, override: str | None = None) -> str:
     if override:
         return override
+    try:
+        return _load_or_create(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TokenError(f"Cannot use the token file {path}: {reason}. "
+                         "Fix its permissions, delete it to make a new one, or set CARELINT_TOKEN.") from None
+
+
+def _load_or_create(path: Path) -> str:
     if path.exists():
         token = path.read_text(encoding="utf-8").strip()
         if token:

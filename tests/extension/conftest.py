@@ -9,20 +9,18 @@ aborted, so nothing leaves the machine.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
+from live_server import start_server, wait_for_health
 
 from .composers import COMPOSERS, HOSTS
 
@@ -42,26 +40,6 @@ def chromium_path() -> str:
         if candidate and Path(candidate).exists():
             return candidate
     pytest.fail("Chromium is not installed: `make test` installs it (apt-get install -y chromium).")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(url: str, proc: subprocess.Popen | None, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"carelint serve exited with {proc.returncode}")
-        try:
-            if httpx.get(url + "/v1/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server at {url} not healthy after {timeout}s")
 
 
 # --- build ------------------------------------------------------------------------------
@@ -115,36 +93,8 @@ def server():
         wait_for_health(url, None, 10)
         yield {"url": url, "token": os.environ["CARELINT_E2E_TOKEN"], "port": urlsplit(url).port}
         return
-    with start_server() as info:
-        yield info
-
-
-@contextlib.contextmanager
-def start_server():
-    """Run `carelint serve` on a free port with a temporary config dir until the block ends."""
-    exe = Path(sys.executable).parent / "carelint"
-    if not exe.exists():
-        exe = Path(shutil.which("carelint") or "carelint")
-    port = free_port()
-    config_dir = tempfile.mkdtemp(prefix="carelint-e2e-")
-    env = {**os.environ, "CARELINT_TOKEN": TOKEN, "CARELINT_CONFIG_DIR": config_dir}
-    url = f"http://127.0.0.1:{port}"
-    with open(Path(config_dir) / "server.log", "wb") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            try:
-                wait_for_health(url, proc)
-            except RuntimeError as e:
-                tail = (Path(config_dir) / "server.log").read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"{e}\n--- server log ---\n{tail}") from None
-            yield {"url": url, "token": TOKEN, "port": port, "config_dir": config_dir}
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        shutil.rmtree(config_dir, ignore_errors=True)
+    with start_server(TOKEN) as info:
+        yield {k: info[k] for k in ("url", "token", "port", "config_dir")}
 
 
 @pytest.fixture(scope="session")

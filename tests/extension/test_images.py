@@ -8,7 +8,7 @@ import re
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from .conftest import free_port
+from live_server import free_port
 
 IMAGE_TIMEOUT = 15000  # OCR: ~1 s per picture on 2 cores, ~2 s more for the first one
 CLEAN_POST = "Our clinic opens at 9 on Saturdays."

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from .conftest import free_port
+from live_server import free_port
+
 from .helpers import HIGHLIGHTS_EQUAL_JS
 from .test_composers import NAME, check, expected_highlights, type_post, wait_highlights
 

@@ -6,13 +6,15 @@ import stat
 import pytest
 from fastapi.testclient import TestClient
 
+from carelint.api.origins import CHROME_ORIGIN
 from carelint.app import create_app
 from carelint.schemas import CheckResponse
 from carelint.settings import RuntimeSettings
 
 TOKEN = "test-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-EXT_ORIGIN = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+EXT_ORIGIN = CHROME_ORIGIN  # Carelint's own extension (the manifest key fixes its ID)
+OTHER_EXTENSION = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
 
 
 @pytest.fixture()
@@ -65,6 +67,7 @@ def test_utf16_offsets_count_emoji_as_two_units(client):
     ({"Authorization": TOKEN}, 401, "unauthorized"),
     ({**AUTH, "Origin": "https://evil.example"}, 403, "forbidden_origin"),
     ({**AUTH, "Origin": "http://127.0.0.1:9999"}, 403, "forbidden_origin"),
+    ({**AUTH, "Origin": OTHER_EXTENSION}, 403, "forbidden_origin"),
     ({**AUTH, "Host": "attacker.example:8787"}, 403, "forbidden_host"),
 ])
 def test_refusals(client, headers, status, code):
@@ -87,8 +90,9 @@ def test_extension_origin_gets_cors_and_preflight(client):
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == EXT_ORIGIN
 
 
-def test_web_page_preflight_is_refused(client):
-    headers = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+@pytest.mark.parametrize("origin", ["https://evil.example", OTHER_EXTENSION, "http://localhost:9999"])
+def test_other_origins_get_no_cors(client, origin):
+    headers = {"Origin": origin, "Access-Control-Request-Method": "POST"}
     r = client.options("/v1/check", headers=headers)
     assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
 
@@ -186,10 +190,12 @@ def test_rules_lists_phi_and_pack_rules_with_sources(client):
     assert all(r["source"] and r["message"] for r in rules)
 
 
-def test_playground_embeds_token_and_forbids_framing(client):
+def test_pages_hold_no_secret_and_forbid_framing(client):
     r = client.get("/")
-    assert r.status_code == 200 and f'content="{TOKEN}"' in r.text
+    assert r.status_code == 200 and TOKEN not in r.text and "carelint open" in r.text  # the sign-in page
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    for path in ("/static/playground.js", "/static/index.html", "/static/signin.html"):
+        assert TOKEN not in client.get(path).text
     assert client.get("/static/playground.js").status_code == 200
     assert client.get("/favicon.ico").status_code == 204
 

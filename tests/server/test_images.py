@@ -25,7 +25,6 @@ from carelint.images.layout import engine_view, labelled_names, without_labels
 from carelint.images.loading import MAX_IMAGE_PIXELS
 from carelint.images.metadata import HOW_TO_STRIP, read_metadata
 from carelint.images.ocr import OcrLine, default_engine, restore_spaces
-from carelint.images.routes import image_router
 from carelint.images.text_check import assemble, reading_order
 from carelint.settings import Policy, RuntimeSettings
 
@@ -348,9 +347,7 @@ def client(tmp_path, checker):
     # let /v1/check-image through up to MAX_IMAGE_BYTES (see the report for app.py).
     settings = RuntimeSettings(config_dir=tmp_path / "config", token=TOKEN, max_body_bytes=MAX_IMAGE_BYTES + 1024,
                                workers=1)
-    app = create_app(settings, checker=checker)
-    app.include_router(image_router(app.state.carelint))
-    return TestClient(app, base_url="http://127.0.0.1:8787")
+    return TestClient(create_app(settings, checker=checker), base_url="http://127.0.0.1:8787")
 
 
 def post_image(client, data: bytes, content_type: str = "image/png", **headers):

@@ -1,11 +1,12 @@
 // Carelint playground: check a post against the local server and show what it found.
 // User text is only ever rendered through textContent / text nodes, never as HTML.
+// The page holds no secret: the browser's session cookie (set by the one-time login link)
+// authenticates its same-origin calls.
 "use strict";
 
 (() => {
   const DEBOUNCE_MS = 350;
   const SEVERITY_RANK = { low: 1, medium: 2, high: 3 };
-  const TOKEN_PLACEHOLDER = "{{" + "TOKEN" + "}}"; // split so the server's substitution leaves it alone
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -13,9 +14,8 @@
     counter: $("counter"), error: $("error"), preview: $("preview"), summary: $("summary"),
     findings: $("findings"), disclaimerStatus: $("disclaimer-status"), disclaimerText: $("disclaimer-text"),
     copy: $("copy"), copyStatus: $("copy-status"), pair: $("pair-extension"), pairStatus: $("pair-status"),
-    pairHelp: $("pair-help"),
+    pairHelp: $("pair-help"), fingerprint: $("pair-fingerprint"),
   };
-  const token = document.querySelector('meta[name="carelint-token"]')?.content ?? "";
 
   let timer = 0;
   let inflight = null; // AbortController of the request in flight: the latest check wins
@@ -37,10 +37,6 @@
     clearTimeout(timer);
     const text = ui.text.value;
     const platform = ui.platform.value;
-    if (!token || token === TOKEN_PLACEHOLDER) {
-      showError("No API token in this page. Open the playground from the running Carelint server.");
-      return;
-    }
     inflight?.abort();
     if (!text) { reset(); return; }
     const controller = new AbortController();
@@ -48,12 +44,17 @@
     try {
       const res = await fetch("/v1/check", {
         method: "POST",
-        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+        headers: { "Content-Type": "application/json" },
+        credentials: "same-origin",
         body: JSON.stringify({ text, platform, offset_unit: "utf16" }),
         signal: controller.signal,
       });
       const body = await res.json().catch(() => null);
       if (controller !== inflight) return;
+      if (res.status === 401) {
+        showError("This browser is no longer signed in to Carelint: run `carelint open` for a new link.");
+        return;
+      }
       if (!res.ok) {
         const err = body?.error;
         showError(err ? `${err.message} (${err.code}, HTTP ${res.status})` : `The server answered HTTP ${res.status}.`);
@@ -229,9 +230,17 @@
     attributes: true, attributeFilter: ["data-carelint-extension", "data-carelint-paired"],
   });
 
+  async function showFingerprint() {
+    try {
+      const res = await fetch("/v1/pairing", { credentials: "same-origin" });
+      if (res.ok) ui.fingerprint.textContent = (await res.json()).fingerprint;
+    } catch { /* the check path reports an unreachable server */ }
+  }
+
   ui.form.addEventListener("submit", (e) => { e.preventDefault(); check(); });
   ui.text.addEventListener("input", () => { ui.copyStatus.textContent = ""; scheduleCheck(); });
   ui.platform.addEventListener("change", check);
   ui.copy.addEventListener("click", copyWithDisclaimer);
   updatePairing();
+  showFingerprint();
 })();

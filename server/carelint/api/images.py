@@ -1,5 +1,4 @@
-"""POST /v1/check-image: the raw image bytes as the body (no multipart parser to trust), the
-same guard as every /v1 route (the app's middleware runs before routing), errors as ApiError."""
+"""POST /v1/check-image: the raw image bytes as the body (no multipart parser to trust)."""
 
 from __future__ import annotations
 
@@ -9,6 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from carelint.api.errors import ApiError, read_body
+from carelint.api.openapi import raw_body
+from carelint.api.state import AppState
 from carelint.images.loading import MAX_IMAGE_BYTES, TOO_LARGE, ImageError, not_an_image
 from carelint.images.pipeline import check_image_bytes
 
@@ -18,31 +20,22 @@ ACCEPTED_TYPES = ("image/", "application/octet-stream")
 _one_at_a_time = threading.Semaphore(1)
 
 
-def image_router(state) -> APIRouter:
-    """The image route, bound to the app's state (`.checker`, `.policy`, read per request so a
-    settings change applies at once). Mount with `app.include_router(image_router(state))`."""
-    from carelint.app import ApiError  # here, not at import time: app.py imports this module
-
+def image_router(state: AppState) -> APIRouter:
+    """The image route; `state.policy` is read per request so a settings change applies at once."""
     router = APIRouter()
+    too_large = ApiError(TOO_LARGE.status, TOO_LARGE.code, TOO_LARGE.message)
 
-    @router.post("/v1/check-image")
+    @router.post("/v1/check-image", openapi_extra=raw_body(("image/png", "image/jpeg", "image/webp")))
     async def check_image(request: Request):
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if not content_type.startswith(ACCEPTED_TYPES):
             raise ApiError(415, "unsupported_media_type",
                            "Send the image bytes as the body with Content-Type image/* (or application/octet-stream).")
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_IMAGE_BYTES:
-            raise ApiError(TOO_LARGE.status, TOO_LARGE.code, TOO_LARGE.message)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_IMAGE_BYTES:  # a lying or absent Content-Length
-                raise ApiError(TOO_LARGE.status, TOO_LARGE.code, TOO_LARGE.message)
+        body = await read_body(request, MAX_IMAGE_BYTES, too_large)
         if not body:
             raise ApiError(415, "unsupported_media_type", "The body is empty: " + not_an_image().message)
         try:
-            result = await run_in_threadpool(_check, bytes(body), state)
+            result = await run_in_threadpool(_check, body, state)
         except ImageError as exc:
             raise ApiError(exc.status, exc.code, exc.message) from None
         return JSONResponse(result.to_dict())
@@ -50,6 +43,6 @@ def image_router(state) -> APIRouter:
     return router
 
 
-def _check(data: bytes, state):
+def _check(data: bytes, state: AppState):
     with _one_at_a_time:
         return check_image_bytes(data, state.checker, state.policy)
