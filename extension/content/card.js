@@ -1,149 +1,192 @@
-// The hover card: what a finding is, why, where the rule comes from, and one-click fixes.
-// It lives in Carelint's shadow root as a manual popover (top layer, so the site's stacking
-// contexts cannot hide it), is a labelled dialog, and is reachable from the keyboard:
-// Alt+ArrowDown in a composer opens the card of the finding at the caret, Escape closes it
-// and returns focus to the editor.
+// @ts-check
+// The card: what a finding is, why, where the rule comes from, and one-click fixes. One card
+// serves the text findings (hovered in a composer) and a picture's findings (its badge, see
+// content/images/overlay.js): it lives in Carelint's shadow root as a manual popover (top
+// layer, so the site's stacking contexts cannot hide it), is a labelled dialog, and is
+// reachable from the keyboard: Alt+ArrowDown in a composer opens the card of the finding at
+// the caret, Escape closes it and returns focus where the card came from.
 (() => {
   const C = globalThis.Carelint;
   const { el } = C.ui;
+  /** @type {Record<string, string>} */
   const CATEGORY = { phi: "PHI", claim: "Unsupported claim", advice: "Personal medical advice", tone: "Tone", language: "Language" };
 
+  /** @type {HTMLElement | null} */
   let card = null;
-  let current = null; // {session, finding}
-  let hideTimer = null;
+  /** @type {Carelint.CardOpening | null} what the card shows now */
+  let shown = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let hideTimer;
 
   function build() {
-    card = el("div", {
-      class: "card",
-      popover: "manual",
-      role: "dialog",
-      "aria-labelledby": "carelint-card-title",
-      "aria-describedby": "carelint-card-message",
-      tabindex: "-1",
-      "data-carelint-card": "",
-    });
-    card.addEventListener("keydown", (e) => {
+    const c = el("div", { class: "card", popover: "manual", role: "dialog", tabindex: "-1", "data-carelint-card": "" });
+    c.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
         e.stopPropagation();
         C.card.hide(true);
       }
     });
-    card.addEventListener("pointerenter", () => clearTimeout(hideTimer));
-    card.addEventListener("pointerleave", () => C.card.hideSoon());
-    C.ui.root.append(card);
-    return card;
+    c.addEventListener("pointerenter", () => clearTimeout(hideTimer));
+    c.addEventListener("pointerleave", () => C.card.hideSoon());
+    C.ui.root.append(c);
+    card = c;
+    return c;
   }
 
-  function position(rect) {
-    const w = card.offsetWidth || 340;
-    const h = card.offsetHeight || 160;
-    let left = Math.min(Math.max(8, rect.left), window.innerWidth - w - 8);
-    let top = rect.bottom + 6;
-    if (top + h > window.innerHeight - 8) top = Math.max(8, rect.top - h - 6);
-    card.style.left = `${left}px`;
-    card.style.top = `${top}px`;
+  // Beside `beside` when there is room (a picture: its boxes stay visible), else under the
+  // anchor (or `beside`), else above it.
+  /** @param {HTMLElement} c @param {DOMRect} anchor @param {DOMRect} [beside] */
+  function position(c, anchor, beside) {
+    const w = c.offsetWidth || 340;
+    const h = c.offsetHeight || 160;
+    let left;
+    let top;
+    if (beside && beside.right + 8 + w <= window.innerWidth - 8) {
+      left = beside.right + 8;
+      top = Math.min(Math.max(8, anchor.top), window.innerHeight - h - 8);
+    } else {
+      const r = beside || anchor;
+      left = Math.min(Math.max(8, r.left), window.innerWidth - w - 8);
+      top = r.bottom + 6;
+      if (top + h > window.innerHeight - 8) top = Math.max(8, r.top - h - 6);
+    }
+    c.style.left = `${left}px`;
+    c.style.top = `${Math.max(8, top)}px`;
   }
 
+  /** @param {string} text */
   function note(text) {
-    const n = card.querySelector(".note");
+    const n = card && card.querySelector(".note");
     if (n) n.textContent = text;
+  }
+
+  /** The card's content for one text finding in a composer. */
+  /** @param {Carelint.Session} session @param {Carelint.Finding} finding */
+  function findingContent(session, finding) {
+    const category = CATEGORY[finding.category] || finding.category;
+    const actions = [];
+    for (const s of finding.suggestions || []) {
+      actions.push(
+        el("button", {
+          type: "button",
+          class: "suggestion",
+          "data-suggestion": s,
+          "aria-label": `Replace with ${s}`,
+          text: s,
+          onclick: async () => {
+            const ok = await session.applySuggestion(finding, s);
+            if (ok) C.card.hide(false);
+            else note("The editor did not accept the change; nothing was modified.");
+          },
+        }),
+      );
+    }
+    actions.push(
+      el("button", {
+        type: "button",
+        class: "ignore",
+        text: "Ignore",
+        title: "Ignore this finding in this post",
+        onclick: () => {
+          session.ignore(finding);
+          C.card.hide(true);
+        },
+      }),
+    );
+    if (finding.category === "phi" && !finding.offline) {
+      actions.push(
+        el("button", {
+          type: "button",
+          class: "allowlist",
+          text: "Not PHI: add to allowlist",
+          title: "Add to the organisation's staff allowlist (Carelint settings)",
+          onclick: async () => {
+            const r = await session.allowlist(finding);
+            if (r.ok) C.card.hide(true);
+            else note(`Could not update the allowlist: ${r.error}`);
+          },
+        }),
+      );
+    }
+    const meta = session.meta;
+    if (meta && meta.disclaimer && meta.disclaimer.needed && meta.disclaimer.suggested) {
+      actions.push(
+        el("button", {
+          type: "button",
+          class: "disclaimer",
+          text: "Add disclaimer",
+          title: meta.disclaimer.suggested,
+          onclick: async () => {
+            const r = await session.appendDisclaimer();
+            if (r.ok) C.card.hide(false);
+            else note(r.reason || "");
+          },
+        }),
+      );
+    }
+    return [
+      el(
+        "h2",
+        { id: "carelint-card-title" },
+        el("span", { class: "sev", "data-severity": finding.severity, text: finding.severity }),
+        el("span", { class: "category", text: category }),
+        finding.offline ? el("span", { class: "offline", text: "· offline check" }) : null,
+      ),
+      el("p", { id: "carelint-card-message", class: "message", text: finding.message || "" }),
+      finding.source ? el("p", { class: "source", text: `Source: ${finding.source}` }) : null,
+      el("div", { class: "actions", role: "group", "aria-label": "Fixes" }, ...actions),
+      el("p", { class: "note", role: "status", "aria-live": "polite" }),
+    ];
   }
 
   C.card = {
     get element() {
       return card;
     },
+    // The text finding shown, if the card shows one.
     get current() {
-      return current;
+      return shown && shown.session && shown.finding ? { session: shown.session, finding: shown.finding } : null;
     },
     isOpen() {
       return !!card && card.matches(":popover-open");
+    },
+    isOpenFor(owner) {
+      return !!shown && shown.owner === owner && this.isOpen();
     },
     contains(node) {
       return !!card && (node === card || card.contains(node));
     },
 
-    show(session, finding, rect, { focus = false } = {}) {
+    // Show `opening.content` in the card (replacing whatever it showed).
+    open(opening) {
       clearTimeout(hideTimer);
-      if (!card) build();
-      current = { session, finding };
-      const category = CATEGORY[finding.category] || finding.category;
-      const actions = [];
-      for (const s of finding.suggestions || []) {
-        actions.push(
-          el("button", {
-            type: "button",
-            class: "suggestion",
-            "data-suggestion": s,
-            "aria-label": `Replace with ${s}`,
-            text: s,
-            onclick: async () => {
-              const ok = await session.applySuggestion(finding, s);
-              if (ok) C.card.hide(false);
-              else note("The editor did not accept the change; nothing was modified.");
-            },
-          }),
-        );
-      }
-      actions.push(
-        el("button", {
-          type: "button",
-          class: "ignore",
-          text: "Ignore",
-          title: "Ignore this finding in this post",
-          onclick: () => {
-            session.ignore(finding);
-            C.card.hide(true);
-          },
-        }),
-      );
-      if (finding.category === "phi" && !finding.offline) {
-        actions.push(
-          el("button", {
-            type: "button",
-            class: "allowlist",
-            text: "Not PHI: add to allowlist",
-            title: "Add to the organisation's staff allowlist (Carelint settings)",
-            onclick: async () => {
-              const r = await session.allowlist(finding);
-              if (r.ok) C.card.hide(true);
-              else note(`Could not update the allowlist: ${r.error}`);
-            },
-          }),
-        );
-      }
-      const meta = session.meta;
-      if (meta && meta.disclaimer && meta.disclaimer.needed && meta.disclaimer.suggested) {
-        actions.push(
-          el("button", {
-            type: "button",
-            class: "disclaimer",
-            text: "Add disclaimer",
-            title: meta.disclaimer.suggested,
-            onclick: async () => {
-              const r = await session.appendDisclaimer();
-              if (r.ok) C.card.hide(false);
-              else note(r.reason);
-            },
-          }),
-        );
-      }
-      card.replaceChildren(
-        el(
-          "h2",
-          { id: "carelint-card-title" },
-          el("span", { class: "sev", "data-severity": finding.severity, text: finding.severity }),
-          el("span", { class: "category", text: category }),
-          finding.offline ? el("span", { class: "offline", text: "· offline check" }) : null,
-        ),
-        el("p", { id: "carelint-card-message", class: "message", text: finding.message || "" }),
-        finding.source ? el("p", { class: "source", text: `Source: ${finding.source}` }) : null,
-        el("div", { class: "actions", role: "group", "aria-label": "Fixes" }, ...actions),
-        el("p", { class: "note", role: "status", "aria-live": "polite" }),
-      );
-      if (!this.isOpen()) card.showPopover();
-      position(rect);
-      if (focus) (card.querySelector("button") || card).focus();
+      const c = card || build();
+      shown = opening;
+      c.className = `card ${opening.className || ""}`.trim();
+      c.setAttribute("aria-labelledby", opening.labelledBy);
+      if (opening.describedBy) c.setAttribute("aria-describedby", opening.describedBy);
+      else c.removeAttribute("aria-describedby");
+      c.replaceChildren(...opening.content.filter((n) => n !== null));
+      if (!this.isOpen()) c.showPopover();
+      position(c, opening.anchor, opening.beside);
+      if (opening.focus) (/** @type {HTMLElement | null} */ (c.querySelector("button")) || c).focus();
+    },
+
+    // A text finding's card, under its first line box.
+    show(session, finding, rect, { focus = false } = {}) {
+      this.open({
+        owner: session,
+        session,
+        finding,
+        labelledBy: "carelint-card-title",
+        describedBy: "carelint-card-message",
+        content: findingContent(session, finding),
+        anchor: rect,
+        focus,
+        returnFocus: () => {
+          if (session.adapter.el.isConnected) session.adapter.focus();
+        },
+      });
     },
 
     hideSoon() {
@@ -153,33 +196,33 @@
 
     hide(refocus) {
       clearTimeout(hideTimer);
-      const was = current;
-      current = null;
+      const was = shown;
+      shown = null;
       if (card && this.isOpen()) card.hidePopover();
-      if (refocus && was && was.session.adapter.el.isConnected) was.session.adapter.focus();
+      if (refocus && was && was.returnFocus) was.returnFocus();
     },
   };
 
-  // Hover: hit-test the pointer against the highlight ranges (rAF-throttled).
+  // Hover: hit-test the pointer against the highlight ranges (rAF-throttled). Only a text
+  // finding's card follows the pointer this way; a picture's card follows its badge.
+  /** @type {{x: number, y: number, path: EventTarget[]} | null} */
   let pending = null;
   document.addEventListener(
     "pointermove",
     (e) => {
-      if (pending) {
-        pending = { x: e.clientX, y: e.clientY, path: e.composedPath() };
-        return;
-      }
+      const queued = !!pending;
       pending = { x: e.clientX, y: e.clientY, path: e.composedPath() };
+      if (queued) return;
       requestAnimationFrame(() => {
         const p = pending;
         pending = null;
-        if (card && p.path.includes(card)) return;
+        if (!p || (card && p.path.includes(card))) return;
         const hit = C.highlighter.hitTest(p.x, p.y);
+        const current = C.card.current;
         if (hit) {
-          const same = current && current.finding === hit.entry.finding;
-          if (!same) C.card.show(hit.owner, hit.entry.finding, hit.rect);
+          if (!current || current.finding !== hit.entry.finding) C.card.show(hit.owner, hit.entry.finding, hit.rect);
           else clearTimeout(hideTimer);
-        } else if (C.card.isOpen() && !(document.activeElement && card.contains(C.ui.root.activeElement))) {
+        } else if (current && C.card.isOpen() && !(card && card.contains(C.ui.root.activeElement))) {
           C.card.hideSoon();
         }
       });

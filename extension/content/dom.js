@@ -1,7 +1,19 @@
+// @ts-check
 // Small DOM helpers shared by the adapters and the UI. Nothing here edits a page.
 (() => {
   const C = globalThis.Carelint;
 
+  // Closed shadow roots too, where the browser lets extensions see them (chrome.dom exists in
+  // content scripts only, not in the tests' plain pages).
+  /** @param {Element} host @returns {ShadowRoot | null} */
+  function closedShadowRoot(host) {
+    const api = /** @type {{openOrClosedShadowRoot?: (el: HTMLElement) => ShadowRoot | null} | undefined} */ (
+      globalThis.chrome && chrome.dom
+    );
+    return api && api.openOrClosedShadowRoot && host instanceof HTMLElement ? api.openOrClosedShadowRoot(host) : null;
+  }
+
+  /** @type {Carelint.Dom} */
   const dom = {
     // Elements matching `selector` in the document and in the open shadow roots of the
     // hosts a site declares (LinkedIn keeps its share box in #interop-outlet's shadow root).
@@ -9,17 +21,22 @@
       const found = [...document.querySelectorAll(selector)];
       for (const hostSel of shadowHosts) {
         for (const host of document.querySelectorAll(hostSel)) {
-          const root = host.shadowRoot || (chrome.dom && chrome.dom.openOrClosedShadowRoot && chrome.dom.openOrClosedShadowRoot(host));
+          const root = host.shadowRoot || closedShadowRoot(host);
           if (root) found.push(...root.querySelectorAll(selector));
         }
       }
       return found;
     },
 
+    // A node's parent, or the host of the shadow root it is the top of (composed tree).
+    up(node) {
+      return node.parentNode || (node instanceof ShadowRoot ? node.host : null);
+    },
+
     isVisible(el) {
       if (!el.isConnected || el.getClientRects().length === 0) return false;
-      for (let n = el; n; n = n.parentNode || n.host) {
-        if (n.nodeType === Node.ELEMENT_NODE && n.getAttribute("aria-hidden") === "true") return false;
+      for (let n = /** @type {Node | null} */ (el); n; n = dom.up(n)) {
+        if (n instanceof Element && n.getAttribute("aria-hidden") === "true") return false;
       }
       return true;
     },
@@ -37,7 +54,7 @@
       return a;
     },
 
-    nextFrame: () => new Promise((r) => requestAnimationFrame(() => r())),
+    nextFrame: () => new Promise((r) => requestAnimationFrame(() => r(undefined))),
     macrotask: () => new Promise((r) => setTimeout(r, 0)),
 
     // Resolve when the next selectionchange has been dispatched (editors sync their own
@@ -59,7 +76,7 @@
       return new Promise((resolve) => {
         if (cond()) return resolve(true);
         let finished = false;
-        const finish = (v) => {
+        const finish = (/** @type {boolean} */ v) => {
           if (finished) return;
           finished = true;
           obs.disconnect();

@@ -1,3 +1,4 @@
+// @ts-check
 // Pre-submit guard. Capture-phase listeners on window run before any page handler (React
 // and others listen on their root or document), so a Post click or Ctrl/Cmd+Enter with
 // high findings left is held: the page's submit handler does not run until the user
@@ -7,6 +8,7 @@
   const C = globalThis.Carelint;
   const { el } = C.ui;
   let bypass = false;
+  /** @type {HTMLDialogElement | null} */
   let dialog = null;
   let holding = false;
   const FLUSH_TIMEOUT_MS = 2500;
@@ -17,15 +19,17 @@
   }
 
   // The composer a submit control belongs to: the one sharing the closest container.
+  /** @param {Element | null} button @returns {Carelint.Session[]} */
   function sessionsFor(button) {
     const sessions = liveSessions();
     if (sessions.length <= 1 || !button) return sessions;
+    /** @type {Carelint.Session | null} */
     let best = null;
     let bestDepth = Infinity;
     for (const s of sessions) {
       let depth = 0;
-      for (let n = button; n; n = n.parentNode || n.host, depth++) {
-        if (n.contains && n.contains(s.adapter.el)) break;
+      for (let n = /** @type {Node | null} */ (button); n; n = C.dom.up(n), depth++) {
+        if (n.contains(s.adapter.el)) break;
       }
       if (depth < bestDepth) {
         best = s;
@@ -35,6 +39,7 @@
     return best ? [best] : sessions;
   }
 
+  /** @param {Carelint.Session[]} sessions @returns {Promise<Carelint.GuardItem[]>} */
   async function highFindings(sessions) {
     await Promise.all([
       Promise.race([Promise.all(sessions.map((s) => s.flush())), new Promise((r) => setTimeout(r, FLUSH_TIMEOUT_MS))]),
@@ -46,11 +51,15 @@
     ];
   }
 
+  /** @param {Carelint.Session} session @returns {HTMLElement | null} */
   function findSubmitNear(session) {
-    for (const rule of C.site.submit) {
+    const site = C.site;
+    if (!site) return null;
+    for (const rule of site.submit) {
       const selector = typeof rule === "string" ? rule : rule.selector;
-      const candidates = C.dom.queryAllDeep(selector, C.site.shadowHosts).filter(
-        (b) => C.dom.isVisible(b) && (typeof rule === "string" || rule.text.test((b.textContent || "").trim())),
+      const candidates = C.dom.queryAllDeep(selector, site.shadowHosts).filter(
+        /** @returns {b is HTMLElement} */
+        (b) => b instanceof HTMLElement && C.dom.isVisible(b) && (typeof rule === "string" || rule.text.test((b.textContent || "").trim())),
       );
       if (candidates.length) {
         return candidates.find((b) => sessionsFor(b)[0] === session) || candidates[0];
@@ -59,10 +68,16 @@
     return null;
   }
 
+  /**
+   * @param {"click" | "key"} kind
+   * @param {Element | null} button
+   * @param {Carelint.Session} session
+   * @param {MouseEvent | KeyboardEvent} keyEvent
+   */
   function replay(kind, button, session, keyEvent) {
     bypass = true;
     try {
-      if (kind === "click" && button) button.click();
+      if (kind === "click" && button instanceof HTMLElement) button.click();
       else {
         const b = findSubmitNear(session);
         if (b) b.click();
@@ -79,36 +94,49 @@
     }
   }
 
+  /** @param {Carelint.GuardItem[]} items @returns {Promise<"post" | "review">} */
   function ask(items) {
     return new Promise((resolve) => {
+      const d =
+        dialog ||
+        /** @type {HTMLDialogElement} */ (
+          el("dialog", { class: "guard", "aria-labelledby": "carelint-guard-title", "aria-describedby": "carelint-guard-desc", "data-carelint-guard": "" })
+        );
       if (!dialog) {
-        dialog = el("dialog", { class: "guard", "aria-labelledby": "carelint-guard-title", "aria-describedby": "carelint-guard-desc", "data-carelint-guard": "" });
-        C.ui.root.append(dialog);
+        dialog = d;
+        C.ui.root.append(d);
       }
       const list = el("ul", { class: "findings" });
       for (const { finding, image } of items) {
         const what = image ? "Image:" : `“${finding.text}”`;
         list.append(el("li", { "data-image": image ? "" : null }, el("strong", { text: what }), document.createTextNode(` ${finding.message || finding.category}`)));
       }
+      /** @param {"post" | "review"} choice */
       const finish = (choice) => {
-        dialog.onclose = null;
-        if (dialog.open) dialog.close();
+        d.onclose = null;
+        if (d.open) d.close();
         resolve(choice);
       };
       const review = el("button", { type: "button", class: "primary review", text: "Review", onclick: () => finish("review") });
       const post = el("button", { type: "button", class: "post-anyway", text: "Post anyway", onclick: () => finish("post") });
-      dialog.replaceChildren(
+      d.replaceChildren(
         el("h2", { id: "carelint-guard-title", text: "Carelint: this post still has high-risk findings" }),
         el("p", { id: "carelint-guard-desc", text: `${items.length} finding${items.length === 1 ? "" : "s"} to review before posting:` }),
         list,
         el("div", { class: "actions" }, review, post),
       );
-      dialog.onclose = () => resolve("review"); // Escape
-      dialog.showModal();
+      d.onclose = () => resolve("review"); // Escape
+      d.showModal();
       review.focus();
     });
   }
 
+  /**
+   * @param {"click" | "key"} kind
+   * @param {MouseEvent | KeyboardEvent} event
+   * @param {Element | null} button
+   * @param {Carelint.Session[]} sessions
+   */
   async function hold(kind, event, button, sessions) {
     event.preventDefault();
     event.stopImmediatePropagation();
@@ -127,6 +155,7 @@
     }
   }
 
+  /** @param {Carelint.Session[]} sessions */
   function needsHold(sessions) {
     return (
       sessions.some((s) => s.pending() || s.highFindings().length > 0) ||
@@ -140,7 +169,7 @@
       window.addEventListener(
         "click",
         (e) => {
-          if (bypass || !C.active) return;
+          if (bypass || !C.active || !C.site) return;
           const path = e.composedPath();
           if (path.some((n) => n instanceof Element && n.hasAttribute("data-carelint-ui"))) return;
           const button = C.submitIn(C.site, path);

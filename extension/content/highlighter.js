@@ -1,3 +1,4 @@
+// @ts-check
 // Paints findings with the CSS Custom Highlight API: three named highlights, one Range per
 // finding over exactly its text, nothing inserted into the editor. Ranges are rebuilt from
 // the adapter's text map whenever the editor re-renders, so they follow the text; the
@@ -5,10 +6,14 @@
 (() => {
   const C = globalThis.Carelint;
   const PRIORITY = { high: 3, medium: 2, low: 1 };
-  const owners = new Map(); // owner -> [{severity, range, finding}]
+  /** @type {Map<Carelint.Session, Carelint.HighlightEntry[]>} */
+  const owners = new Map();
+  /** @type {CSSStyleSheet | null} */
   let sheet = null;
+  /** @type {WeakSet<ShadowRoot>} */
   const styled = new WeakSet();
 
+  /** @param {Carelint.Severity} severity */
   function highlight(severity) {
     const name = C.HIGHLIGHT_NAMES[severity];
     let h = CSS.highlights.get(name);
@@ -28,6 +33,7 @@
     }
   }
 
+  /** @type {Carelint.Highlighter} */
   C.highlighter = {
     css() {
       return `
@@ -44,7 +50,7 @@
         sheet = new CSSStyleSheet();
         sheet.replaceSync(this.css());
       }
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, /** @type {CSSStyleSheet} */ (sheet)];
       styled.add(root);
     },
 

@@ -1,47 +1,20 @@
+// @ts-check
 // Entry point on the supported sites: finds composers as the single-page apps render them
 // (MutationObserver + focusin), gives each a Session, installs the guard, and keeps the
-// settings (per-site switch, severity threshold) in step with chrome.storage.
+// settings (per-site switch, severity threshold) in step with chrome.storage. The state it
+// fills in (C.site, C.sessions, C.settings, C.active) is declared by content/state.js.
 (() => {
   const C = globalThis.Carelint;
   const site = C.siteFor(location.hostname);
   if (!site || C.started) return;
   C.started = true;
   C.site = site;
-  C.sessions = new Map(); // editor element -> Session
-  C.settings = { ...C.STORAGE_DEFAULTS };
-  C.active = false;
-  let dead = false;
 
-  // Messages to the service worker; a reloaded extension leaves this script orphaned, in
-  // which case it switches itself off quietly instead of throwing on every keystroke.
-  C.send = async (msg) => {
-    if (dead) throw new Error("extension reloaded");
-    let r;
-    try {
-      r = await chrome.runtime.sendMessage(msg);
-    } catch (e) {
-      if (!chrome.runtime || !chrome.runtime.id) shutdown();
-      throw e;
-    }
-    if (!r || !r.ok) throw new Error((r && r.error) || "no response");
-    return r.value;
-  };
-
-  let countTimer = null;
-  C.reportCount = () => {
-    clearTimeout(countTimer);
-    countTimer = setTimeout(() => {
-      const count = [...C.sessions.values()].reduce((n, s) => n + s.visibleFindings().length, 0) + C.images.visibleCount();
-      document.documentElement.dataset.carelintFindings = String(count);
-      C.send({ type: C.MSG.COUNT, count }).catch(() => {});
-    }, 100);
-  };
-
-  const enabled = () => !dead && !(C.settings.disabledSites || []).includes(site.id);
+  const enabled = () => !C.isOrphaned() && !(C.settings.disabledSites || []).includes(site.id);
 
   function scan() {
     scanQueued = false;
-    if (!C.active) return;
+    if (!C.active || !site) return;
     for (const [elem, session] of C.sessions) {
       if (!elem.isConnected) {
         session.destroy();
@@ -74,11 +47,12 @@
     scanQueued = true;
     setTimeout(() => requestAnimationFrame(scan), 50);
   };
+  /** @type {WeakSet<ShadowRoot>} */
   const observed = new WeakSet();
   // A new src is only interesting on a picture the user may be attaching (blob:/data:).
   const observer = new MutationObserver((records) => {
-    if (records.some((r) => r.attributeName !== "src" || /^(blob:|data:image\/)/i.test(r.target.getAttribute("src") || "")))
-      queueScan();
+    const isPicture = (/** @type {Node} */ n) => n instanceof Element && /^(blob:|data:image\/)/i.test(n.getAttribute("src") || "");
+    if (records.some((r) => r.attributeName !== "src" || isPicture(r.target))) queueScan();
   });
 
   function start() {
@@ -104,11 +78,9 @@
     C.reportCount();
   }
 
-  function shutdown() {
-    dead = true;
-    stop();
-  }
+  C.onOrphaned(stop);
 
+  /** @param {Partial<Carelint.Settings>} values */
   function applySettings(values) {
     Object.assign(C.settings, values);
     if (enabled()) {
@@ -122,7 +94,7 @@
 
   document.addEventListener(
     "focusin",
-    (e) => {
+    () => {
       if (C.active) queueScan();
     },
     true,
@@ -145,6 +117,7 @@
 
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area !== "local") return;
+    /** @type {Record<string, any>} */
     const values = {};
     for (const [k, v] of Object.entries(changes)) values[k] = v.newValue;
     if ("serverUrl" in values || "token" in values) {
@@ -157,18 +130,20 @@
     applySettings(values);
   });
 
-  chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
     if (!msg || msg.type !== C.MSG.TAB_INFO) return false;
     const sessions = [...C.sessions.values()];
-    sendResponse({
+    /** @type {Carelint.TabInfo} */
+    const info = {
       site: site.id,
       platform: site.platform,
       enabled: enabled(),
-      count: sessions.reduce((n, s) => n + s.visibleFindings().length, 0) + C.images.visibleCount(),
+      count: C.visibleCount(),
       high: sessions.reduce((n, s) => n + s.highFindings().length, 0) + C.images.highFindings(sessions).length,
       status: sessions.length ? sessions[0].status : "unknown",
       offline: sessions.some((s) => s.offline),
-    });
+    };
+    sendResponse(info);
     return false;
   });
 

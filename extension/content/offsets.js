@@ -1,3 +1,4 @@
+// @ts-check
 // TextMap: the plain text of an editor root and a stable map between UTF-16 offsets in
 // that text and DOM positions. Blocks (p, div, li…) become lines joined by "\n"; a <br>
 // is "\n" unless it is the placeholder that keeps an empty or trailing line open (Quill,
@@ -13,23 +14,32 @@
   // Caret-holder characters some editors put in otherwise empty text nodes.
   const FILLER = /^[\u200B\uFEFF]+$/;
 
+  /** @typedef {{t: "text", node: Text} | {t: "br" | "open" | "close", node: Element}} Token */
+  /** @typedef {{node: Node, start: number, end: number, kind: "text" | "br" | "sep"}} Segment */
+  /** @typedef {{node: Text, start: number, end: number, kind: "text"}} TextSegment */
+
+  /** @param {Node} root @returns {Token[]} */
   function tokenize(root) {
+    /** @type {Token[]} */
     const tokens = [];
+    /** @param {Node} node */
     const walk = (node) => {
       for (let child = node.firstChild; child; child = child.nextSibling) {
         if (child.nodeType === Node.TEXT_NODE) {
-          if (child.data && !FILLER.test(child.data)) tokens.push({ t: "text", node: child });
+          const text = /** @type {Text} */ (child);
+          if (text.data && !FILLER.test(text.data)) tokens.push({ t: "text", node: text });
         } else if (child.nodeType === Node.ELEMENT_NODE) {
-          if (SKIP_TAGS.has(child.tagName)) continue;
-          if (child.getAttribute("contenteditable") === "false") continue;
-          if (child.tagName === "BR") {
-            tokens.push({ t: "br", node: child });
+          const el = /** @type {Element} */ (child);
+          if (SKIP_TAGS.has(el.tagName)) continue;
+          if (el.getAttribute("contenteditable") === "false") continue;
+          if (el.tagName === "BR") {
+            tokens.push({ t: "br", node: el });
             continue;
           }
-          const block = BLOCK_TAGS.has(child.tagName);
-          if (block) tokens.push({ t: "open", node: child });
-          walk(child);
-          if (block) tokens.push({ t: "close", node: child });
+          const block = BLOCK_TAGS.has(el.tagName);
+          if (block) tokens.push({ t: "open", node: el });
+          walk(el);
+          if (block) tokens.push({ t: "close", node: el });
         }
       }
     };
@@ -37,15 +47,18 @@
     return tokens;
   }
 
+  /** @implements {Carelint.TextMap} */
   class TextMap {
+    /** @param {HTMLElement} root */
     constructor(root) {
       this.root = root;
-      this.segments = []; // {node, start, end, kind: "text" | "br" | "sep"}
+      /** @type {Segment[]} */
+      this.segments = [];
       let text = "";
       let started = false;
       let pendingBreak = false;
       const tokens = tokenize(root);
-      const touch = (node) => {
+      const touch = (/** @type {Node} */ node) => {
         if (pendingBreak && started) {
           this.segments.push({ node, start: text.length, end: text.length + 1, kind: "sep" });
           text += "\n";
@@ -71,12 +84,13 @@
         }
       });
       this.text = text;
-      this.textSegments = this.segments.filter((s) => s.kind === "text");
+      this.textSegments = this.segments.filter(/** @returns {s is TextSegment} */ (s) => s.kind === "text");
     }
 
     // A DOM boundary point for a text offset. `forward` picks the start of the following
     // text node when the offset sits exactly between two nodes (range starts), otherwise
     // the end of the preceding one (range ends, carets).
+    /** @param {number} offset @param {boolean} forward @returns {{node: Node, offset: number}} */
     pointAt(offset, forward) {
       const segs = this.textSegments;
       const hit = forward
@@ -86,9 +100,13 @@
       if (near) return { node: near.node, offset: offset - near.start };
       // An empty line or a line break: place the point just after the break or just
       // before the node that opened the line.
-      const after = (n) => ({ node: n.parentNode, offset: Array.prototype.indexOf.call(n.parentNode.childNodes, n) + 1 });
-      const before = (n) =>
-        n.nodeType === Node.TEXT_NODE ? { node: n, offset: 0 } : { node: n.parentNode, offset: after(n).offset - 1 };
+      /** @param {Node} n */
+      const after = (n) => {
+        const parent = /** @type {Node} */ (n.parentNode);
+        return { node: parent, offset: Array.prototype.indexOf.call(parent.childNodes, n) + 1 };
+      };
+      /** @param {Node} n */
+      const before = (n) => (n.nodeType === Node.TEXT_NODE ? { node: n, offset: 0 } : { node: after(n).node, offset: after(n).offset - 1 });
       const br = this.segments.find((s) => s.kind === "br" && s.end === offset);
       if (br) return after(br.node);
       const sep = this.segments.find((s) => s.kind === "sep" && s.end === offset);
@@ -96,6 +114,7 @@
       return offset <= 0 ? { node: this.root, offset: 0 } : { node: this.root, offset: this.root.childNodes.length };
     }
 
+    /** @param {number} start @param {number} end */
     rangeFor(start, end) {
       const a = this.pointAt(start, true);
       const b = end === start ? a : this.pointAt(end, false);
@@ -105,12 +124,16 @@
       return range;
     }
 
+    /** @param {Node} node @returns {Element | null} */
     blockOf(node) {
-      for (let n = node.parentNode; n && n !== this.root; n = n.parentNode) if (BLOCK_TAGS.has(n.tagName)) return n;
+      for (let n = node.parentNode; n && n !== this.root; n = n.parentNode) {
+        if (n.nodeType === Node.ELEMENT_NODE && BLOCK_TAGS.has(/** @type {Element} */ (n).tagName)) return /** @type {Element} */ (n);
+      }
       return null;
     }
 
     // Text offset of a DOM boundary point (for carets); null when outside the root.
+    /** @param {Node | null} node @param {number} offset */
     offsetOf(node, offset) {
       if (!node || !this.root.contains(node)) return null;
       if (node.nodeType === Node.TEXT_NODE) {
@@ -118,7 +141,8 @@
         if (seg) return seg.start + Math.min(offset, seg.end - seg.start);
       }
       const probe = this.root.ownerDocument.createRange();
-      probe.setStart(node, Math.min(offset, node.nodeType === Node.TEXT_NODE ? node.data.length : node.childNodes.length));
+      const length = node.nodeType === Node.TEXT_NODE ? /** @type {Text} */ (node).data.length : node.childNodes.length;
+      probe.setStart(node, Math.min(offset, length));
       for (const s of this.segments) {
         if (probe.comparePoint(s.node, 0) < 0) continue;
         if (s.kind !== "sep") return s.start;
@@ -151,6 +175,7 @@
     const editEnd = before.length - suffix;
     const out = [];
     for (const f of findings) {
+      /** @type {Carelint.Finding | null} */
       let g = null;
       if (f.end <= prefix) g = f;
       else if (f.start >= editEnd) g = { ...f, start: f.start + delta, end: f.end + delta };

@@ -1,3 +1,4 @@
+// @ts-check
 // One Session per composer: reads the text through its adapter, asks the service worker
 // for a check (debounced, one request in flight, latest wins), keeps findings in step with
 // edits while a check is in flight, and hands ranges to the highlighter. It only talks to
@@ -8,9 +9,11 @@
   const CACHE_SIZE = 32;
   const { el } = C.ui;
 
+  /** @param {Carelint.Finding} f */
   const keyOf = (f) => `${f.rule || f.category}\u0000${f.text}`;
 
   class Chip {
+    /** @param {Carelint.Session} session */
     constructor(session) {
       this.session = session;
       this.status = el("span", { class: "status", role: "status", "aria-live": "polite", "data-carelint-status": "" });
@@ -21,7 +24,7 @@
         text: "+ Disclaimer",
         onclick: async () => {
           const r = await session.appendDisclaimer();
-          if (!r.ok) this.button.title = r.reason;
+          if (!r.ok) this.button.title = r.reason || "";
         },
       });
       this.box = el("div", { class: "chip", "data-carelint-chip": session.site.platform }, this.status, this.button);
@@ -74,21 +77,33 @@
     }
   }
 
+  /** @implements {Carelint.Session} */
   class Session {
+    /** @param {Carelint.Site} site @param {Carelint.Adapter} adapter */
     constructor(site, adapter) {
       this.site = site;
       this.adapter = adapter;
-      this.findings = []; // positions refer to shownText
+      /** @type {Carelint.Finding[]} positions refer to shownText */
+      this.findings = [];
+      /** @type {string | null} */
       this.shownText = null;
+      /** @type {string | null} the text the applied result was computed for */
+      this.checkedText = null;
+      /** @type {Carelint.SessionMeta | null} */
       this.meta = null;
+      /** @type {Carelint.Status} */
       this.status = "unknown";
       this.offline = false;
+      /** @type {Set<string>} */
       this.ignored = new Set();
-      this.cache = new Map(); // text -> service worker response (latest CACHE_SIZE)
+      /** @type {Map<string, Carelint.CheckResponse>} text -> service worker response (latest CACHE_SIZE) */
+      this.cache = new Map();
       this.seq = 0;
       this.appliedSeq = 0;
+      /** @type {Promise<void> | null} */
       this.inFlight = null;
       this.rerun = false;
+      /** @type {ReturnType<typeof setTimeout> | null} */
       this.timer = null;
       this.renderQueued = false;
       this.chip = new Chip(this);
@@ -110,7 +125,7 @@
     }
 
     schedule(delay = DEBOUNCE_MS) {
-      clearTimeout(this.timer);
+      if (this.timer !== null) clearTimeout(this.timer);
       this.timer = setTimeout(() => {
         this.timer = null;
         this.run();
@@ -124,12 +139,13 @@
     // Run now and resolve once the result for the current text is applied.
     async flush() {
       for (let i = 0; i < 5 && this.pending(); i++) {
-        clearTimeout(this.timer);
+        if (this.timer !== null) clearTimeout(this.timer);
         this.timer = null;
         await (this.inFlight || this.run());
       }
     }
 
+    /** @returns {Promise<void>} */
     run() {
       if (this.inFlight) {
         this.rerun = true;
@@ -138,8 +154,9 @@
       const text = this.adapter.readText();
       const seq = ++this.seq;
       const cached = this.cache.get(text);
+      /** @type {Promise<Carelint.CheckResponse>} */
       const request = cached ? Promise.resolve(cached) : C.send({ type: C.MSG.CHECK, text, platform: this.site.platform });
-      this.inFlight = request
+      const inFlight = request
         .then((resp) => {
           if (resp && !cached && !resp.offline) this.remember(text, resp);
           this.apply(resp, text, seq);
@@ -152,15 +169,19 @@
             this.schedule(0);
           }
         });
-      return this.inFlight;
+      this.inFlight = inFlight;
+      return inFlight;
     }
 
+    /** @param {string} text @param {Carelint.CheckResponse} resp */
     remember(text, resp) {
       this.cache.delete(text);
       this.cache.set(text, resp);
-      if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value);
+      const oldest = this.cache.keys().next();
+      if (this.cache.size > CACHE_SIZE && !oldest.done) this.cache.delete(oldest.value);
     }
 
+    /** @param {Carelint.CheckResponse | undefined} resp @param {string} text @param {number} seq */
     apply(resp, text, seq) {
       // Responses that arrive out of order never paint: only the newest request counts,
       // and its spans are moved onto the current text (or dropped if the edit touched them).
@@ -169,6 +190,7 @@
       this.checkedText = text;
       this.status = resp.status;
       this.offline = !!resp.offline;
+      /** @type {Partial<Carelint.CheckResult>} */
       const result = resp.result || {};
       const valid = (result.findings || []).filter(
         (f) => Number.isInteger(f.start) && Number.isInteger(f.end) && text.slice(f.start, f.end) === f.text,
@@ -213,10 +235,12 @@
       document.documentElement.dataset.carelintState = this.status;
     }
 
+    /** @param {number} offset */
     findingAt(offset) {
       return this.visibleFindings().find((f) => f.start <= offset && offset <= f.end) || null;
     }
 
+    /** @param {Carelint.Finding} finding */
     rectOf(finding) {
       const rects = this.adapter.rangeFor(finding.start, finding.end).getClientRects();
       return rects[0] || this.adapter.rect();
@@ -229,11 +253,13 @@
       if (f) C.card.show(this, f, this.rectOf(f), { focus: true });
     }
 
+    /** @param {Carelint.Finding} finding */
     review(finding) {
       this.adapter.focus();
       C.card.show(this, finding, this.rectOf(finding), { focus: true });
     }
 
+    /** @param {Carelint.Finding} finding @param {string} replacement */
     async applySuggestion(finding, replacement) {
       await this.adapter.settle();
       const text = this.adapter.readText();
@@ -244,17 +270,19 @@
       return ok;
     }
 
+    /** @param {Carelint.Finding} finding */
     ignore(finding) {
       this.ignored.add(keyOf(finding));
       this.queueRender();
       C.reportCount();
     }
 
+    /** @param {Carelint.Finding} finding */
     async allowlist(finding) {
       try {
         await C.send({ type: C.MSG.ALLOWLIST_ADD, text: finding.text });
       } catch (e) {
-        return { ok: false, error: String(e.message || e) };
+        return { ok: false, error: String((e && /** @type {Error} */ (e).message) || e) };
       }
       for (const s of C.sessions.values()) {
         s.cache.clear();
@@ -265,15 +293,16 @@
 
     // Append the suggested disclaimer on its own line, once, if it fits the platform.
     async appendDisclaimer() {
-      const d = this.meta && this.meta.disclaimer;
-      if (!d || !d.suggested) return { ok: false, reason: "No disclaimer available yet." };
+      const meta = this.meta; // the check the disclaimer and the room left come from
+      const d = meta && meta.disclaimer;
+      if (!meta || !d || !d.suggested) return { ok: false, reason: "No disclaimer available yet." };
       await this.adapter.settle();
       const text = this.adapter.readText();
       if (d.present || text.includes(d.suggested.trim())) return { ok: true, already: true };
       const insert = (text === "" || text.endsWith("\n") ? "" : "\n") + d.suggested;
-      const p = this.meta.platform;
-      if (p && Number.isFinite(p.remaining)) {
-        const remaining = p.remaining - (text.length - this.meta.checkedLength);
+      const p = meta.platform;
+      if (p && typeof p.remaining === "number" && Number.isFinite(p.remaining)) {
+        const remaining = p.remaining - (text.length - meta.checkedLength);
         if ([...insert].length > remaining) return { ok: false, reason: `Not enough room: ${Math.max(0, remaining)} characters left.` };
       }
       const ok = await this.adapter.replace(text.length, text.length, insert);
@@ -282,7 +311,7 @@
     }
 
     destroy() {
-      clearTimeout(this.timer);
+      if (this.timer !== null) clearTimeout(this.timer);
       C.highlighter.clear(this);
       this.chip.destroy();
       this.adapter.destroy();

@@ -1,9 +1,10 @@
+// @ts-check
 // Per-site configuration: which editor family each composer is, where its submit button
 // is, and the platform name the server uses for limits and disclaimer form. Stable hooks
-// only (data-testid, aria-*, editor marker attributes); see shared/design/composers.md.
+// only (data-testid, aria-*, editor marker attributes); see docs/composers.md.
 // `images` (optional): where attached pictures live. `scope` is the composer's container
 // (an image inside it belongs to that composer; without it, the nearest few ancestors are
-// searched), `inputs` / `previews` add selectors to the defaults in content/images.js
+// searched), `inputs` / `previews` add selectors to the defaults in content/images/discovery.js
 // (any file input; any <img> with a blob: or data:image URL).
 (() => {
   const C = globalThis.Carelint;

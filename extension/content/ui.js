@@ -1,3 +1,4 @@
+// @ts-check
 // Carelint's own UI lives in one open shadow root attached to <html>, outside the page's
 // app roots, so the site's CSS cannot reach it and it never sits inside a composer.
 (() => {
@@ -53,39 +54,47 @@
     .image-card li button { margin-left: 6px; font-size: 11px; padding: 1px 7px; }
   `;
 
-  let host = null;
+  /** @type {{host: HTMLElement, shadow: ShadowRoot, layer: HTMLElement} | null} */
+  let made = null;
+
+  function make() {
+    const host = document.createElement("carelint-ui");
+    host.setAttribute("data-carelint-ui", "");
+    const shadow = host.attachShadow({ mode: "open" });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS_TEXT + C.highlighter.css());
+    shadow.adoptedStyleSheets = [sheet];
+    const layer = document.createElement("div");
+    layer.className = "layer";
+    shadow.append(layer);
+    document.documentElement.append(host);
+    return { host, shadow, layer };
+  }
+
+  /** @type {Carelint.Ui} */
   const ui = {
     get root() {
-      if (!host) {
-        host = document.createElement("carelint-ui");
-        host.setAttribute("data-carelint-ui", "");
-        const shadow = host.attachShadow({ mode: "open" });
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(CSS_TEXT + C.highlighter.css());
-        shadow.adoptedStyleSheets = [sheet];
-        const layer = document.createElement("div");
-        layer.className = "layer";
-        shadow.append(layer);
-        ui._layer = layer;
-        document.documentElement.append(host);
-      }
+      made = made || make();
       // Some single-page apps rebuild <html>'s children: re-attach if we were dropped.
-      if (!host.isConnected) document.documentElement.append(host);
-      return host.shadowRoot;
+      if (!made.host.isConnected) document.documentElement.append(made.host);
+      return made.shadow;
     },
     get layer() {
-      ui.root;
-      return ui._layer;
+      void ui.root;
+      return /** @type {{layer: HTMLElement}} */ (made).layer;
     },
+    // An element: `text` sets its text, `on…` functions listen, other values are attributes
+    // (true: present, false / null / undefined: absent). Falsy children are skipped.
     el(tag, attrs = {}, ...children) {
       const e = document.createElement(tag);
       for (const [k, v] of Object.entries(attrs)) {
         if (v === undefined || v === null || v === false) continue;
-        if (k === "text") e.textContent = v;
-        else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-        else e.setAttribute(k, v === true ? "" : v);
+        if (typeof v === "function") {
+          if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+        } else if (k === "text") e.textContent = String(v);
+        else e.setAttribute(k, v === true ? "" : String(v));
       }
-      e.append(...children.filter(Boolean));
+      e.append(...children.filter(/** @returns {c is Node} */ (c) => !!c));
       return e;
     },
     // Calls place() in the next frame whenever `target` resizes, scrolls (itself or any

@@ -1,18 +1,20 @@
-// Options: server address and token (pairing is one click on the server's own page),
-// severity threshold, per-site switches, and the organisation policy kept by the server
-// (GET/PUT /v1/settings through the service worker; PUT replaces the whole object, so
-// the fields this page does not show are sent back unchanged).
+// @ts-check
+// Options: pairing by hand (address and token, confirmed with the fingerprint like pairing
+// from the server's page), severity threshold, per-site switches, and the organisation policy
+// kept by the server (GET/PUT /v1/settings through the service worker; PUT replaces the whole
+// object, so the fields this page does not show are sent back unchanged).
+import { confirmPairing, send, showCurrentPairing } from "../pair/pairing.js";
+
 const C = globalThis.Carelint;
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id */
+const field = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+/** @type {Record<string, any> | null} */
 let policy = null;
 
-async function send(msg) {
-  const r = await chrome.runtime.sendMessage(msg);
-  if (!r || !r.ok) throw new Error((r && r.error) || "no response");
-  return r.value;
-}
-
 async function showStatus() {
+  /** @type {Carelint.Status} */
   let status;
   try {
     status = (await send({ type: C.MSG.STATUS })).status;
@@ -25,31 +27,66 @@ async function showStatus() {
 }
 
 async function loadServer() {
-  const { serverUrl, token } = await chrome.storage.local.get(["serverUrl", "token"]);
-  $("server-url").value = serverUrl || C.DEFAULT_SERVER_URL;
-  $("token").value = token || "";
+  const { serverUrl, token } = /** @type {Partial<Carelint.Settings>} */ (await chrome.storage.local.get(["serverUrl", "token"]));
+  field("server-url").value = serverUrl || C.DEFAULT_SERVER_URL;
+  field("token").value = token || "";
+  await showCurrentPairing($("server"));
 }
 
+/** What was typed in the address field, with http:// added when no scheme was given. */
+function typedServerUrl() {
+  const raw = field("server-url").value.trim() || C.DEFAULT_SERVER_URL;
+  return C.normalizeServerUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+}
+
+let confirming = false;
 $("save-server").addEventListener("click", async () => {
-  const url = C.normalizeServerUrl($("server-url").value || C.DEFAULT_SERVER_URL);
+  if (confirming) return;
+  const note = $("server-note");
+  const url = typedServerUrl();
   if (!C.isLoopbackUrl(url + "/")) {
-    $("server-note").textContent = "The server must run on this machine (127.0.0.1 or localhost).";
+    note.textContent = "The server must run on this machine (127.0.0.1 or localhost).";
     return;
   }
-  await chrome.storage.local.set({ serverUrl: url, token: $("token").value.trim() });
-  const status = await showStatus();
-  $("server-note").textContent = C.STATUS_TEXT[status] || status;
-  loadPolicy();
+  note.textContent = "Checking the token with that server…";
+  /** @type {Carelint.PairingProposal} */
+  let proposal;
+  try {
+    proposal = await send({ type: C.MSG.PAIR_MANUAL, serverUrl: url, token: field("token").value.trim() });
+  } catch (e) {
+    note.textContent = `Not paired: ${/** @type {Error} */ (e).message}`;
+    return;
+  }
+  note.textContent = "";
+  confirming = true;
+  $("save-server").toggleAttribute("disabled", true);
+  const panel = $("confirmation");
+  panel.hidden = false;
+  const answer = confirmPairing($("confirm-box"), proposal);
+  $("confirm-heading").focus();
+  const outcome = await answer;
+  confirming = false;
+  $("save-server").toggleAttribute("disabled", false);
+  note.textContent = outcome === "paired" ? `Paired with ${proposal.serverUrl}.` : "Not paired: nothing was saved.";
+  panel.hidden = true;
+  $("save-server").focus();
+  await loadServer();
+  if (outcome === "paired") {
+    await showStatus();
+    loadPolicy();
+  }
 });
 
 $("open-server").addEventListener("click", () => {
-  const url = C.normalizeServerUrl($("server-url").value || C.DEFAULT_SERVER_URL);
+  const url = typedServerUrl();
   if (C.isLoopbackUrl(url + "/")) chrome.tabs.create({ url: url + "/" });
 });
 
 async function loadChecking() {
-  const { minSeverity = "low", disabledSites = [] } = await chrome.storage.local.get(["minSeverity", "disabledSites"]);
-  $("min-severity").value = minSeverity;
+  const { minSeverity = "low", disabledSites = [] } = /** @type {Partial<Carelint.Settings>} */ (
+    await chrome.storage.local.get(["minSeverity", "disabledSites"])
+  );
+  field("min-severity").value = minSeverity;
   const box = $("sites");
   box.replaceChildren();
   for (const site of C.SITES) {
@@ -66,13 +103,19 @@ async function loadChecking() {
 }
 
 async function saveSites() {
-  const disabled = [...document.querySelectorAll("#sites input")].filter((i) => !i.checked).map((i) => i.dataset.site);
+  const inputs = /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#sites input"));
+  const disabled = [...inputs].filter((i) => !i.checked).map((i) => i.dataset.site);
   await chrome.storage.local.set({ disabledSites: disabled });
 }
 
-$("min-severity").addEventListener("change", () => chrome.storage.local.set({ minSeverity: $("min-severity").value }));
+$("min-severity").addEventListener("change", () => chrome.storage.local.set({ minSeverity: field("min-severity").value }));
 
+/** @param {string} v */
 const lines = (v) => v.split("\n").map((s) => s.trim()).filter(Boolean);
+
+/** The policy form's fields (textareas and inputs with an id the policy has). */
+const policyFields = () =>
+  /** @type {(HTMLInputElement | HTMLTextAreaElement)[]} */ ([...document.querySelectorAll("#policy textarea, #policy input")]);
 
 async function loadPolicy() {
   try {
@@ -83,7 +126,7 @@ async function loadPolicy() {
   $("policy-unavailable").hidden = !!policy;
   $("policy").hidden = !policy;
   if (!policy) return;
-  for (const el of document.querySelectorAll("#policy [id]")) {
+  for (const el of policyFields()) {
     if (!(el.id in policy)) continue;
     el.value = el.hasAttribute("data-list") ? (policy[el.id] || []).join("\n") : policy[el.id] || "";
   }
@@ -93,7 +136,7 @@ $("policy").addEventListener("submit", async (e) => {
   e.preventDefault();
   if (!policy) return;
   const next = { ...policy };
-  for (const el of document.querySelectorAll("#policy textarea, #policy input")) {
+  for (const el of policyFields()) {
     if (!(el.id in policy)) continue;
     next[el.id] = el.hasAttribute("data-list") ? lines(el.value) : el.value.trim();
   }
@@ -101,7 +144,7 @@ $("policy").addEventListener("submit", async (e) => {
     policy = await send({ type: C.MSG.SETTINGS_PUT, settings: next });
     $("policy-note").textContent = "Saved.";
   } catch (err) {
-    $("policy-note").textContent = `Not saved: ${err.message}`;
+    $("policy-note").textContent = `Not saved: ${/** @type {Error} */ (err).message}`;
   }
 });
 

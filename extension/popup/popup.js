@@ -1,20 +1,21 @@
-// Popup: server status, findings on the current tab, per-site switch.
-const C = globalThis.Carelint;
-const $ = (id) => document.getElementById(id);
+// @ts-check
+// Popup: server status, the paired server and its fingerprint, findings on the current tab,
+// per-site switch.
+import { send, showCurrentPairing } from "../pair/pairing.js";
 
+const C = globalThis.Carelint;
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @type {Partial<Record<Carelint.Status, string>>} */
 const HELP = {
   offline: "The Carelint server is not running. Start it with `carelint serve`; until then only built-in patterns are checked.",
-  unauthorized: "The server refused the token. Open the server page and click “Pair the Carelint extension”.",
+  unauthorized: "The server refused the token. Pair again: open the link `carelint serve` printed (or run `carelint open`) and click “Pair the Carelint extension”.",
   error: "The server answered with an error.",
 };
 
-async function send(msg) {
-  const r = await chrome.runtime.sendMessage(msg);
-  if (!r || !r.ok) throw new Error((r && r.error) || "no response");
-  return r.value;
-}
-
 async function showStatus() {
+  /** @type {Carelint.Status} */
   let status = "offline";
   try {
     status = (await send({ type: C.MSG.STATUS })).status;
@@ -28,6 +29,7 @@ async function showStatus() {
   $("server-help").textContent = HELP[status] || "";
 }
 
+/** @returns {Promise<number | undefined>} */
 async function currentTab() {
   const forced = new URLSearchParams(location.search).get("tab"); // for tests and debugging
   if (forced) return Number(forced);
@@ -37,6 +39,7 @@ async function currentTab() {
 
 async function showTab() {
   const tabId = await currentTab();
+  /** @type {Carelint.TabInfo | null} */
   let info = null;
   try {
     if (tabId !== undefined) info = await chrome.tabs.sendMessage(tabId, { type: C.MSG.TAB_INFO });
@@ -46,27 +49,29 @@ async function showTab() {
   $("tab-none").hidden = !!info;
   $("tab-info").hidden = !info;
   if (!info) return;
-  $("tab-count").textContent = String(info.count);
-  $("tab-count-label").textContent = `finding${info.count === 1 ? "" : "s"} in the composers on this page${info.high ? ` (${info.high} high)` : ""}`;
+  const { site, count, high } = info;
+  $("tab-count").textContent = String(count);
+  $("tab-count-label").textContent = `finding${count === 1 ? "" : "s"} in the composers on this page${high ? ` (${high} high)` : ""}`;
   $("tab-offline").hidden = !info.offline;
-  $("site-name").textContent = info.site;
-  const box = $("site-enabled");
+  $("site-name").textContent = site;
+  const box = /** @type {HTMLInputElement} */ ($("site-enabled"));
   box.checked = info.enabled;
   box.onchange = async () => {
-    const { disabledSites = [] } = await chrome.storage.local.get("disabledSites");
+    const { disabledSites = [] } = /** @type {Partial<Carelint.Settings>} */ (await chrome.storage.local.get("disabledSites"));
     const next = new Set(disabledSites);
-    if (box.checked) next.delete(info.site);
-    else next.add(info.site);
+    if (box.checked) next.delete(site);
+    else next.add(site);
     await chrome.storage.local.set({ disabledSites: [...next] });
   };
 }
 
 $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
 $("open-server").addEventListener("click", async () => {
-  const { serverUrl } = await chrome.storage.local.get("serverUrl");
+  const { serverUrl } = /** @type {Partial<Carelint.Settings>} */ (await chrome.storage.local.get("serverUrl"));
   const url = C.normalizeServerUrl(serverUrl || C.DEFAULT_SERVER_URL);
   if (C.isLoopbackUrl(url + "/")) chrome.tabs.create({ url: url + "/" });
 });
 
 showStatus();
+showCurrentPairing($("pairing"));
 showTab();

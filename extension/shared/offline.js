@@ -1,10 +1,12 @@
+// @ts-check
 // The built-in patterns used when the server cannot be reached (or refuses the token).
 // They only catch identifiers whose shape alone is telling; every finding is marked
 // `offline: true` so the UI can say "offline check". Offsets are JavaScript string
 // indices, i.e. UTF-16, the same unit the server is asked for.
 (() => {
-  const C = (globalThis.Carelint = globalThis.Carelint || {});
+  const C = (globalThis.Carelint = globalThis.Carelint || /** @type {Carelint.Namespace} */ ({}));
   const SOURCE = "offline check (built-in pattern)";
+  /** @type {{type: string, severity: Carelint.Severity, re: RegExp, group?: number, message: string, suggestions: string[]}[]} */
   const PATTERNS = [
     {
       type: "US_SSN",
@@ -46,7 +48,9 @@
   ];
 
   C.offlineCheck = (text) => {
+    /** @type {Carelint.Finding[]} */
     const findings = [];
+    /** @type {[number, number][]} */
     const taken = [];
     for (const p of PATTERNS) {
       for (const m of text.matchAll(p.re)) {

@@ -111,6 +111,7 @@ UNIT_HOST = "carelint-unit.test"
 UNIT_SCRIPTS = [
     "shared/constants.js",
     "shared/offline.js",
+    "content/state.js",
     "content/dom.js",
     "content/offsets.js",
     "content/highlighter.js",

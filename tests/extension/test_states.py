@@ -1,5 +1,6 @@
 """Server states (offline, wrong token), popup and options, pairing from the server's
-page, the allowlist button and the per-site switch."""
+page (confirmed with the fingerprint; more cases in test_pairing.py), the allowlist button
+and the per-site switch."""
 
 import re
 
@@ -8,6 +9,7 @@ import pytest
 from live_server import free_port
 
 from .helpers import HIGHLIGHTS_EQUAL_JS
+from .pairing import fingerprint, open_confirmation, sign_in
 from .test_composers import NAME, check, expected_highlights, type_post, wait_highlights
 
 OFFLINE_POST = "Call Maria at 555-123-4567 🎉 or write to maria.g@example.org"
@@ -93,19 +95,49 @@ def test_popup_shows_status_count_and_switches_the_site_off(
         popup.close()
 
 
-def test_pairing_takes_one_click_on_the_server_page(browser_context, service_worker, storage, server):
-    storage.set(serverUrl="http://127.0.0.1:1", token="")
+def test_pairing_from_the_server_page_waits_for_the_fingerprint_confirmation(
+    browser_context, extension_id, storage, server, api, console_errors
+):
+    """The signed-in playground hands the token to the extension, which opens its own
+    confirmation tab with the server's address and the fingerprint `carelint serve` printed;
+    only "Pair with this server" stores anything."""
+    before = {"serverUrl": "http://127.0.0.1:9", "token": "an-older-token-1234"}
+    storage.set(**before)
     page = browser_context.new_page()
     page.set_default_timeout(10000)
+    console_errors.attach(page)
+    confirm = None
     try:
-        page.goto(server["url"] + "/")
-        page.wait_for_function("() => document.documentElement.dataset.carelintExtension === 'present'")
-        page.locator("#pair-extension:not([disabled])").click()
+        sign_in(page, api)
+        expected = api.get("/v1/pairing").json()["fingerprint"]
+        assert expected == fingerprint(server["token"])
+        page.locator("#pair-fingerprint", has_text=expected).wait_for()  # the playground shows it too
+
+        confirm = open_confirmation(browser_context, page)
+        console_errors.attach(confirm)
+        assert confirm.url.startswith(f"chrome-extension://{extension_id}/pair/confirm.html")
+        assert confirm.locator("#pair-server").inner_text() == server["url"]
+        assert confirm.locator("#pair-fingerprint").inner_text() == expected
+        assert "carelint serve" in confirm.locator("#pair-compare").inner_text()
+        assert storage.get("serverUrl", "token") == before  # nothing stored yet
+        page.wait_for_function("() => document.documentElement.dataset.carelintPairing === 'confirming'")
+
+        # Keyboard: the heading has the focus, Tab reaches "Pair with this server" first.
+        confirm.keyboard.press("Tab")
+        assert confirm.evaluate("() => document.activeElement.id") == "pair-confirm"
+        confirm.keyboard.press("Enter")
+        confirm.locator('#confirmation[data-state="paired"]').wait_for()
+        assert storage.get("serverUrl", "token") == {"serverUrl": server["url"], "token": server["token"]}
+        assert server["url"] in confirm.locator("#pair-outcome").inner_text()
+        # The page learns the outcome (the playground then says "Paired.").
         page.wait_for_function("() => document.documentElement.dataset.carelintPaired === 'yes'")
-        stored = storage.get("serverUrl", "token")
-        assert stored == {"serverUrl": server["url"], "token": server["token"]}
+        page.locator("#pair-status", has_text="Paired").wait_for()
     finally:
+        if confirm is not None:
+            confirm.close()
         page.close()
+    errors = console_errors.all()
+    assert not errors, errors
 
 
 def test_not_phi_button_adds_the_name_to_the_staff_allowlist(open_composer, api):

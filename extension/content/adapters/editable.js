@@ -1,3 +1,4 @@
+// @ts-check
 // The shared core of the contenteditable adapters (Draft.js, Lexical, Quill, ProseMirror,
 // plain contenteditable). A family only says how to find its root and which insertion
 // method its editor accepts; everything goes through the browser's editing pipeline so
@@ -8,22 +9,25 @@
   const { dom } = C;
   C.adapters = C.adapters || {};
 
+  /** @param {HTMLElement} el @param {string} text */
   function pasteText(el, text) {
     const data = new DataTransfer();
     data.setData("text/plain", text);
     const sel = dom.selectionFor(el);
-    const anchor = sel.anchorNode && el.contains(sel.anchorNode) ? sel.anchorNode : el;
-    const target = anchor.nodeType === Node.ELEMENT_NODE ? anchor : anchor.parentElement;
+    const anchor = sel && sel.anchorNode && el.contains(sel.anchorNode) ? sel.anchorNode : el;
+    const target = anchor instanceof Element ? anchor : anchor.parentElement || el;
     const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true, composed: true });
     target.dispatchEvent(event);
     return event.defaultPrevented; // the editor took it
   }
 
+  /** @param {string} text */
   function execInsert(text) {
     return text === "" ? document.execCommand("delete", false) : document.execCommand("insertText", false, text);
   }
 
-  const METHODS = { paste: pasteText, insertText: (el, text) => execInsert(text) };
+  /** @type {Record<Carelint.InsertMethod, (el: HTMLElement, text: string) => boolean>} */
+  const METHODS = { paste: pasteText, insertText: (_el, text) => execInsert(text) };
 
   // family: {name, rootSelector, methodFor(text) -> ["paste", "insertText"] in order of preference}
   C.makeEditableFamily = (family) => ({
@@ -32,23 +36,31 @@
     find(selector, shadowHosts) {
       return dom
         .queryAllDeep(selector || family.rootSelector, shadowHosts)
-        .map((el) => (el.isContentEditable ? el : el.querySelector("[contenteditable=true]")))
-        .filter((el) => el && el.isContentEditable && !el.closest("[data-carelint-ui]") && dom.isVisible(el));
+        .map((el) => (el instanceof HTMLElement && el.isContentEditable ? el : el.querySelector("[contenteditable=true]")))
+        .filter(
+          /** @returns {el is HTMLElement} */
+          (el) => el instanceof HTMLElement && el.isContentEditable && !el.closest("[data-carelint-ui]") && dom.isVisible(el),
+        );
     },
     bind(el) {
       return new EditableAdapter(el, family);
     },
   });
 
+  /** @implements {Carelint.Adapter} */
   class EditableAdapter {
+    /** @param {HTMLElement} el @param {Carelint.EditableFamilySpec} family */
     constructor(el, family) {
       this.el = el;
       this.family = family.name;
       this.methodFor = family.methodFor;
       this.settleMs = family.settleMs || 0;
       this.lastUserEditAt = 0;
+      /** @type {Carelint.TextMap | null} */
       this.map = null;
+      /** @type {number | null} */
       this.lastCaret = null;
+      /** @type {Set<() => void>} */
       this.listeners = new Set();
       this.observer = new MutationObserver(() => {
         this.map = null;
@@ -61,7 +73,7 @@
       };
       document.addEventListener("selectionchange", this.onSelection);
       // Draft.js on X fires no input event for deletions: keyup catches those.
-      this.onEvent = (e) => {
+      this.onEvent = (/** @type {Event} */ e) => {
         if (e.isTrusted && e.type === "input") this.lastUserEditAt = performance.now();
         this.emit();
       };
@@ -71,6 +83,7 @@
     emit() {
       for (const cb of this.listeners) cb();
     }
+    /** @param {() => void} cb */
     onChange(cb) {
       this.listeners.add(cb);
     }
@@ -84,6 +97,7 @@
       return this.currentMap().text;
     }
 
+    /** @param {number} start @param {number} end */
     rangeFor(start, end) {
       return this.currentMap().rangeFor(start, end);
     }
@@ -103,6 +117,7 @@
       return this.el.getBoundingClientRect();
     }
 
+    /** @param {Node} node */
     contains(node) {
       return node === this.el || this.el.contains(node);
     }
@@ -111,10 +126,12 @@
       return dom.deepActiveElement() === this.el || this.el.contains(dom.deepActiveElement());
     }
 
+    /** @param {number} start @param {number} end */
     async select(start, end) {
       if (!this.hasFocus()) this.el.focus({ preventScroll: true });
       const r = this.rangeFor(start, end);
       const sel = dom.selectionFor(this.el);
+      if (!sel) return;
       const settled = dom.selectionSettled();
       sel.setBaseAndExtent(r.startContainer, r.startOffset, r.endContainer, r.endOffset);
       await settled;
@@ -129,6 +146,7 @@
       if (this.settleMs && wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
 
+    /** @param {number} start @param {number} end @param {string} text */
     async replace(start, end, text) {
       const before = this.readText();
       if (start < 0 || end > before.length || start > end) return false;

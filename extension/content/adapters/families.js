@@ -1,8 +1,9 @@
+// @ts-check
 // One entry per editor family: how its root is recognised and which insertion path its
-// editor accepts (see shared/design/composers.md for the evidence behind each choice).
+// editor accepts (see docs/composers.md for the evidence behind each choice).
 (() => {
   const C = globalThis.Carelint;
-  const multiLine = (text) => text.includes("\n");
+  const multiLine = (/** @type {string} */ text) => text.includes("\n");
 
   // Draft.js (X, TikTok Studio): a synthetic paste keeps blank lines and goes through
   // Draft's own onPaste, so its EditorState and undo stack are updated.

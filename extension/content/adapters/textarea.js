@@ -1,3 +1,4 @@
+// @ts-check
 // Textarea and text input (Mastodon, YouTube Studio fields). A textarea cannot hold
 // highlight ranges, so a mirror with the field's box, font, wrapping and scroll sits over
 // it inside Carelint's own shadow root; its text equals the field's value and the ranges
@@ -17,6 +18,7 @@
   ];
 
   class Mirror {
+    /** @param {HTMLTextAreaElement | HTMLInputElement} field */
     constructor(field) {
       this.field = field;
       this.box = document.createElement("div");
@@ -40,7 +42,9 @@
       this.syncText();
       const cs = getComputedStyle(f);
       const s = this.box.style;
-      for (const p of COPIED) s[p] = cs[p];
+      const from = /** @type {Record<string, string>} */ (/** @type {unknown} */ (cs));
+      const to = /** @type {Record<string, string>} */ (/** @type {unknown} */ (s));
+      for (const p of COPIED) to[p] = from[p];
       const rect = f.getBoundingClientRect();
       const visible = f.isConnected && rect.width > 0 && rect.height > 0;
       s.display = visible ? "block" : "none";
@@ -57,6 +61,7 @@
       this.box.scrollLeft = f.scrollLeft;
     }
 
+    /** @param {number} start @param {number} end */
     rangeFor(start, end) {
       this.syncText();
       const r = document.createRange();
@@ -72,12 +77,16 @@
     }
   }
 
+  /** @implements {Carelint.Adapter} */
   class TextareaAdapter {
+    /** @param {HTMLTextAreaElement | HTMLInputElement} el */
     constructor(el) {
       this.el = el;
       this.family = "textarea";
       this.mirror = new Mirror(el);
+      /** @type {Set<() => void>} */
       this.listeners = new Set();
+      /** @type {number | null} */
       this.lastCaret = null;
       this.onEvent = () => {
         this.mirror.schedule();
@@ -100,6 +109,7 @@
       };
       this.pollTimer = setInterval(this.poll, 500);
     }
+    /** @param {() => void} cb */
     onChange(cb) {
       this.listeners.add(cb);
     }
@@ -107,6 +117,7 @@
       this.lastValue = this.el.value;
       return this.el.value;
     }
+    /** @param {number} start @param {number} end */
     rangeFor(start, end) {
       return this.mirror.rangeFor(start, end);
     }
@@ -122,6 +133,7 @@
       return this.el.getBoundingClientRect();
     }
 
+    /** @param {Node} node */
     contains(node) {
       return node === this.el || this.el.contains(node);
     }
@@ -131,6 +143,7 @@
     }
     async settle() {} // the native undo stack separates execCommand edits already
 
+    /** @param {number} start @param {number} end @param {string} text */
     async replace(start, end, text) {
       const el = this.el;
       const before = el.value;
@@ -142,7 +155,8 @@
       const done = text === "" ? document.execCommand("delete", false) : document.execCommand("insertText", false, text);
       if (!done || el.value === before) {
         const proto = el.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-        Object.getOwnPropertyDescriptor(proto, "value").set.call(el, expected);
+        const setValue = Object.getOwnPropertyDescriptor(proto, "value")?.set;
+        if (setValue) setValue.call(el, expected);
         el.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertReplacementText", data: text }));
       }
       await dom.nextFrame();
@@ -171,10 +185,13 @@
     find(selector, shadowHosts) {
       return dom
         .queryAllDeep(selector || "textarea", shadowHosts)
-        .filter((el) => (el.tagName === "TEXTAREA" || el.tagName === "INPUT") && !el.readOnly && !el.disabled && dom.isVisible(el));
+        .filter(
+          /** @returns {el is HTMLTextAreaElement | HTMLInputElement} */
+          (el) => (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) && !el.readOnly && !el.disabled && dom.isVisible(el),
+        );
     },
     bind(el) {
-      return new TextareaAdapter(el);
+      return new TextareaAdapter(/** @type {HTMLTextAreaElement | HTMLInputElement} */ (el));
     },
   };
 })();
