@@ -7,8 +7,9 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PORT ?= 8787
 
 FIXTURES := tests/fixtures/composers
+TYPECHECK := tools/typecheck
 
-.PHONY: run install install-test chromium test test-server test-extension lint eval bench clean
+.PHONY: run install install-test chromium test test-server test-extension lint eval bench train clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,12 @@ $(FIXTURES)/node_modules/.installed: $(FIXTURES)/package-lock.json
 	cd $(FIXTURES) && npm ci --no-audit --no-fund
 	@touch $@
 
+# TypeScript (pinned in its package-lock.json) for type-checking the extension's JSDoc-typed
+# JavaScript; it lives outside extension/, so nothing of it ships with the extension.
+$(TYPECHECK)/node_modules/.installed: $(TYPECHECK)/package-lock.json
+	cd $(TYPECHECK) && npm ci --no-audit --no-fund
+	@touch $@
+
 # Debian's Chromium for the extension tests (Playwright's own browser download cannot work).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
@@ -41,8 +48,9 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/carelint serve --port $(PORT)
 
-lint: install-test
-	$(BIN)/ruff check server tests bench
+lint: install-test $(TYPECHECK)/node_modules/.installed
+	$(BIN)/ruff check server tests bench train
+	$(TYPECHECK)/node_modules/.bin/tsc --noEmit -p $(TYPECHECK)
 
 test-server: install-test
 	$(BIN)/python -m pytest tests/server
@@ -57,6 +65,11 @@ test: lint chromium $(FIXTURES)/node_modules/.installed
 eval: install-test
 	$(BIN)/python bench/evaluate.py
 
+# Refit the learned decisions (server/carelint/learned/data/decisions.*) from train/data/, from a
+# fixed seed, and print the leave-one-author-out thresholds. About a minute on 2 cores.
+train: install-test
+	$(BIN)/python train/build.py
+
 bench: install-test chromium $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/audit_bench.py --json bench/audit_results.json
@@ -64,4 +77,4 @@ bench: install-test chromium $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/extension_latency.py --runs 10
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(FIXTURES)/node_modules $(FIXTURES)/build
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(FIXTURES)/node_modules $(FIXTURES)/build $(TYPECHECK)/node_modules

@@ -16,6 +16,7 @@ from spacy.language import Language
 from carelint import disclaimer, platforms
 from carelint.detector import CheckContext, Detector
 from carelint.findings import SEVERITY_RANK, Finding
+from carelint.learned.decide import DecisionStage
 from carelint.nlp import load_pipeline
 from carelint.phi.detector import PhiDetector
 from carelint.rules import RuleDetector
@@ -38,6 +39,8 @@ class ReportedFinding:
     message: str
     suggestions: list[str]
     source: str
+    # What drove the decision ("addressed to the reader (you/your)", "learned:0.93"), for the card.
+    drivers: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -105,20 +108,24 @@ class Checker:
     BUDGET_STEP_CHARS = 2000
 
     def __init__(self, nlp: Language, cache_size: int = 2048, with_rules: bool = True,
-                 budget_s: float | None = None):
+                 budget_s: float | None = None, with_decisions: bool = True):
         self.nlp = nlp
         self.budget_s = budget_s  # None: analyse everything (CLI, audit); the server sets one
         self.phi = PhiDetector(nlp)
         self.rules = RuleDetector(nlp) if with_rules else None
         self.detectors: list[Detector] = [self.phi] + ([self.rules] if self.rules else [])
+        # The detectors propose, the trained heads decide (learned/decide.py). Without them
+        # (training, some tests) the detectors' own verdicts stand and candidates are dropped.
+        self.decisions = DecisionStage(self.phi.specs["CARE_DISCLOSURE"]) if with_decisions else None
         self.cache = ParagraphCache(cache_size)
         # spaCy and Presidio objects are shared; one check at a time keeps them consistent.
         self._lock = threading.Lock()
 
     @classmethod
     def from_model(cls, model: str, cache_size: int = 2048, with_rules: bool = True,
-                   budget_s: float | None = None) -> Checker:
-        return cls(load_pipeline(model), cache_size=cache_size, with_rules=with_rules, budget_s=budget_s)
+                   budget_s: float | None = None, with_decisions: bool = True) -> Checker:
+        return cls(load_pipeline(model), cache_size=cache_size, with_rules=with_rules, budget_s=budget_s,
+                   with_decisions=with_decisions)
 
     def reset_lock(self) -> None:
         """A fresh lock, for a copy of this checker in a forked process (workers.py)."""
@@ -138,6 +145,9 @@ class Checker:
         for rule in self.rules.rules if self.rules else []:
             seen.setdefault(rule.id, dict(id=rule.id, category=rule.category, severity=rule.severity,
                                           message=rule.message, source=rule.source))
+        for category, rule in (self.decisions.rules.items() if self.decisions else ()):
+            seen.setdefault(rule["rule"], dict(id=rule["rule"], category=category, severity="medium",
+                                               message=rule["message"], source=rule["source"]))
         return list(seen.values())
 
     def check(self, text: str, platform: str = "generic", offset_unit: OffsetUnit = "codepoint",
@@ -198,8 +208,7 @@ class Checker:
             texts = [key[0] for key in step]
             docs = [self.nlp(texts[0])] if len(texts) == 1 else self.nlp.pipe(texts)
             for key, doc in zip(step, docs, strict=True):
-                ctx = todo[key][1]
-                known[key] = [f for d in self.detectors for f in d.detect(doc, ctx)]
+                known[key] = self._analyse(doc, todo[key][1])
                 self.cache.put(key, known[key])
         # Assemble each post from its paragraphs' findings, shifted to post offsets.
         out = []
@@ -213,6 +222,22 @@ class Checker:
             out.append((_dedupe(findings), unchecked))
         return out
 
+    def _analyse(self, doc, ctx: CheckContext) -> list[Finding]:
+        """One paragraph: the detectors' candidates, then the decisions."""
+        found = [f for d in self.detectors for f in d.detect(doc, ctx)]
+        if self.decisions is None:
+            return [f for f in found if f.severity]
+        return self.decisions.decide(doc, ctx, found)
+
+    def paragraph_candidates(self, text: str, platform: str = "generic", policy: Policy | None = None):
+        """(paragraph start, Doc, context, the detectors' candidates) for each paragraph, before any
+        decision: what the training script (train/build.py) learns the decisions from."""
+        policy = policy or Policy()
+        paragraphs = Text(text).paragraphs()
+        ctx = CheckContext(policy=policy, platform=platform, post=self.phi.post_cues([p.text for p in paragraphs]))
+        for para, doc in zip(paragraphs, self.nlp.pipe([p.text for p in paragraphs]), strict=True):
+            yield para.start, doc, ctx, [f for d in self.detectors for f in d.detect(doc, ctx)]
+
     @staticmethod
     def _report(f: Finding, text: Text, unit: OffsetUnit) -> ReportedFinding:
         start, end = text.to_unit(f.start, unit), text.to_unit(f.end, unit)
@@ -220,7 +245,7 @@ class Checker:
             id=f"{f.category}-{f.type.lower().replace('_', '-')}-{start}-{end}",
             start=start, end=end, text=text.value[f.start : f.end], category=f.category,
             type=f.type, rule=f.rule, severity=f.severity, message=f.message,
-            suggestions=list(f.suggestions), source=f.source,
+            suggestions=list(f.suggestions), source=f.source, drivers=list(f.drivers),
         )
 
 

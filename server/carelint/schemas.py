@@ -1,4 +1,4 @@
-"""Request and response models of the check contract (shared/design/api.md)."""
+"""Request and response models of the check contract (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ class FindingOut(BaseModel):
     message: str
     suggestions: list[str]
     source: str
+    drivers: list[str] = []  # what drove the decision, for the card (added in v1.1)
 
 
 class DisclaimerOut(BaseModel):

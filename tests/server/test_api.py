@@ -1,4 +1,4 @@
-"""The HTTP contract (shared/design/api.md): responses, errors, guards, settings, playground."""
+"""The HTTP contract (docs/api.md): responses, errors, guards, settings, playground."""
 
 import os
 import stat

@@ -3,14 +3,16 @@
 import threading
 
 import httpx
+
 from live_server import start_server
 
 TOKEN = "live-" + "x" * 20
 
 
 def test_health_and_short_checks_answer_while_a_long_check_runs():
-    words = ("our patient Maria went home after her knee surgery and the flu clinic opens at nine "
-             "bring your card call 555-201-3344 Dr. Lee thanks the team").split()
+    words = ["our", "patient", "Maria", "went", "home", "after", "her", "knee", "surgery", "and", "the", "flu",
+             "clinic", "opens", "at", "nine", "bring", "your", "card", "call", "555-201-3344", "Dr.", "Lee",
+             "thanks", "the", "team"]
     # ~95,000 characters of varied prose (no paragraph repeats, so nothing comes from the cache).
     long_post = "\n\n".join(" ".join(words[(i * 7 + j) % len(words)] for j in range(i % 13, i % 13 + 120))
                             + f" {i}." for i in range(130))

@@ -181,6 +181,7 @@ class Judge:
         self.allow_phones = {_digits(p) for p in policy.org_phones if _digits(p)}
         self.allow_addresses = [a.lower() for a in policy.org_addresses]
         self.sentences_with_identifiers: set[int] = set()
+        self.has_record_number = False  # an identifier that is PHI by itself (MRN, account) is in the paragraph
 
     def note_identifiers(self, cands: list[Candidate]) -> None:
         """Remember sentences that hold a room, bed, age, date or record number: a full name in
@@ -215,7 +216,7 @@ class Judge:
         return cues
 
     # -- titles next to a name ----------------------------------------------------------------
-    def _title_near(self, start: int, end: int) -> str | None:
+    def title_near(self, start: int, end: int) -> str | None:
         """'staff' or 'public' when a title or credential sits right next to the span."""
         span = self.doc.char_span(start, end, alignment_mode="expand")
         if span is None:
@@ -295,7 +296,7 @@ class Judge:
         tokens = {w for w in _norm_name(text).split() if len(w) > 2}
         if tokens & self.staff_name_tokens:
             return None
-        title = self._title_near(c.start, c.end)
+        title = self.title_near(c.start, c.end)
         if title == "staff" or (title == "public" and not s.strong) or (s.staff and not (s.strong or s.reply)):
             self.staff_name_tokens |= tokens
             return None
@@ -321,6 +322,8 @@ class Judge:
 
     # -- health details tied to a person ---------------------------------------------------------
     def health_details(self, person_in_paragraph: bool) -> list[Candidate]:
+        """Every health term as a candidate; severity set where it is tied to a person here.
+        `extra["owner"]`: whose it is ("second" for your, "third" for his/her/a name's, "")."""
         out = []
         for hit in self.term_hits:
             span = hit.span(self.doc)
@@ -329,6 +332,8 @@ class Judge:
             owner = possessed_by(self.doc, hit.start, self.cues.relatives)
             start = self.doc[owner_start(self.doc, hit.start)].idx if owner else span.start_char
             cand = Candidate(start, span.end_char, "HEALTH_DETAIL", "disclosure")
+            cand.extra["owner"] = "second" if owner in SECOND_PERSON else "third" if owner else ""
+            cand.extra["term"] = hit.category
             if owner in SECOND_PERSON:
                 specific = bool(SPECIFIC_TIME.search(sent.text)) or s.reply
                 if self.post.reply or (specific and (self.post.strong or person_in_paragraph)):
@@ -338,6 +343,5 @@ class Judge:
                     cand.severity = "high"
             elif hit.category in HEALTH_FACTS and (self.post.strong or self.post.reply):
                 cand.severity = "medium"
-            if cand.severity:
-                out.append(cand)
+            out.append(cand)
         return out

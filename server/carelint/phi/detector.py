@@ -27,7 +27,7 @@ PRIORITY = [
     "STREET_ADDRESS", "SCHOOL_OR_EMPLOYER", "PERSON", "NAME_CAPS", "YEAR_SPAN", "DATE_OF_SERVICE",
     "LOCATION", "DATE_TIME", "US_DRIVER_LICENSE", "MEDICAL_LICENSE", "URL",
     # Guesses lose to anything spaCy or a pattern found on the same words.
-    "NAME_GUESS", "PLACE_GUESS",
+    "NAME_GUESS", "PLACE_GUESS", "UNLABELLED_ID",
 ]
 _RANK = {entity: i for i, entity in enumerate(PRIORITY)}
 # Words of shouted sentences that are also census first names ("WILL", "MAY", "JOY").
@@ -120,11 +120,13 @@ class PhiDetector:
         facts = self.paragraph_facts(text)
         judge = Judge(self.cues, doc, post, ctx.policy, facts)
         judge.note_identifiers(cands)
+        judge.has_record_number = any(c.kind == "always" for c in cands)
         disclosures = [
             Candidate(m.start(), m.end(), "CARE_DISCLOSURE", "disclosure")
             for m in (self.cues.reply.finditer(text) if facts.cues.reply else ())
         ]
-        findings = []
+        # The organisation's own lists always win: those are never candidates.
+        cands = [c for c in cands if not judge.allowlisted(c, text[c.start : c.end])]
         kept_person = False
         for c in cands + disclosures:
             c.severity = judge.severity(c)
@@ -132,17 +134,31 @@ class PhiDetector:
         for c in judge.health_details(kept_person):
             if all(c.end <= d.start or d.end <= c.start for d in disclosures):
                 disclosures.append(c)
-        for c in cands + disclosures:
-            if c.severity:
-                findings.append(self._finding(c, text))
-        return findings
+        # What the context above did not keep stays a candidate (severity None): the decision
+        # stage may keep an identifier, and reads health terms as evidence about the sentence.
+        return [self._finding(c, judge) for c in cands + disclosures]
 
-    def _finding(self, c: Candidate, text: str) -> Finding:
+    def _finding(self, c: Candidate, judge: Judge) -> Finding:
         spec = self.specs[c.entity]
+        drivers = [f"kind:{c.kind}"]
+        if c.extra.get("owner"):
+            drivers.append(f"owner:{c.extra['owner']}")
+        if c.extra.get("term"):
+            drivers.append(f"term:{c.extra['term']}")
+        sent = judge.sentence(c.start, c.end)
+        cues = judge.sentence_cues(sent)
+        if cues.strong or cues.reply or sent.start in judge.sentences_with_identifiers or judge.has_record_number:
+            # "our patient", "your chart", a room or record number in the same sentence, or a
+            # record number in the paragraph: the hand-written verdict rests on evidence right here.
+            drivers.append("patient-cue")
+        if c.kind == "person":
+            title = judge.title_near(c.start, c.end)
+            drivers += [f"title:{title}"] if title else []
+            drivers += ["name-like"] if c.extra.get("name_like") else []
         return Finding(
             start=c.start, end=c.end, category="phi", type=c.entity, rule=spec.rule,
             severity=c.severity, message=spec.message, source=spec.source,
-            suggestions=spec.suggestions,
+            suggestions=spec.suggestions, drivers=tuple(drivers),
         )
 
     @staticmethod

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 IDENTIFIERS_FILE = Path(__file__).parent / "data" / "identifiers.toml"
-KINDS = frozenset({"always", "person", "contact", "date", "place", "age", "url", "license", "disclosure"})
+# How phi/context.py judges an entity; "code" has no hand-written context (the learned decision
+# alone keeps or drops it).
+KINDS = frozenset({"always", "person", "contact", "date", "place", "age", "url", "license", "code", "disclosure"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,153 @@
+"""The decision stage: the detectors propose (identifiers kept or only candidates, rule matches),
+the trained heads decide. One call per paragraph, after the detectors, before the cache.
+
+- Each sentence gets a probability per category. A sentence that discloses someone's care (the
+  nameless review reply: "your bloodwork was normal, as we explained") becomes a PHI finding; a
+  claim, advice, tone or language sentence that no hand-written rule matched becomes a finding of
+  that category's default rule (data/sentence_rules.toml).
+- Each identifier candidate gets its severity from the span head, which reads the hand-written
+  context's verdict as one feature among others (kind, titles, its sentence's probability).
+- Rule matches and phrase-level disclosures keep their own severity; the organisation's
+  allowlists were applied before (the detectors never propose those).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+from carelint.detector import CheckContext
+from carelint.findings import SEVERITY_RANK, Finding
+from carelint.learned.encoder import SentenceEncoder
+from carelint.learned.features import (
+    CATEGORIES,
+    DISCLOSURE_TYPES,
+    HAND_FEATURES,
+    SENTENCE_FEATURES,
+    Sentence,
+    inside,
+    sentence_matrix,
+    sentences,
+    span_row,
+)
+from carelint.learned.model import Head, load_heads
+from carelint.nlp import text_of
+from carelint.phi.identifiers import IdentifierSpec
+
+RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
+CONDITIONAL = SENTENCE_FEATURES.index("conditional")
+SPAN_HEAD = "span"
+# Hand-read signals worth naming on a card when they are present in a flagged sentence.
+DRIVER_NAMES = {"you": "addressed to the reader (you/your)", "phi_candidates": "a name or identifier",
+                "phi_disclosure": "a care detail", "post_reply": "a reply about a visit or record",
+                "post_strong": "the post is about a patient", "post_health": "health words"}
+
+
+@dataclass
+class ParagraphView:
+    """A paragraph as the heads see it."""
+
+    sentences: list[Sentence]
+    matrix: np.ndarray  # sentence rows (features.SENTENCE_FEATURES)
+    probs: dict[str, np.ndarray]  # category -> one probability per sentence
+
+
+def is_identifier(f: Finding) -> bool:
+    return f.category == "phi" and f.type not in DISCLOSURE_TYPES
+
+
+class DecisionStage:
+    def __init__(self, disclosure: IdentifierSpec, heads: dict[str, Head] | None = None,
+                 encoder: SentenceEncoder | None = None):
+        self.heads = heads if heads is not None else load_heads()
+        self.encoder = encoder or SentenceEncoder()
+        self.disclosure = disclosure
+        self.rules = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+
+    # -- what the heads see ---------------------------------------------------------------------
+    def view(self, doc: Doc, ctx: CheckContext, found: list[Finding]) -> ParagraphView:
+        sents = sentences(doc)
+        text = text_of(doc)
+        vectors = self.encoder.encode([text[s.start : s.end] for s in sents]) if sents else np.zeros((0, 0))
+        matrix = sentence_matrix(doc, ctx, found, sents, vectors)
+        probs = {c: self.heads[c].proba(matrix) if len(sents) else np.zeros(0)
+                 for c in CATEGORIES if c in self.heads}
+        return ParagraphView(sents, matrix, probs)
+
+    def span_features(self, doc: Doc, ctx: CheckContext, view: ParagraphView,
+                      candidates: list[Finding]) -> np.ndarray:
+        text = text_of(doc)
+        phi = view.probs.get("phi", np.zeros(len(view.sentences)))
+        paragraph_p = float(phi.max()) if len(phi) else 0.0
+        rows = []
+        for f in candidates:
+            k = next((i for i, s in enumerate(view.sentences) if inside(f, s)), None)
+            rows.append(span_row(f, text, float(phi[k]) if k is not None else 0.0, paragraph_p, ctx,
+                                 view.sentences[k].start if k is not None else f.start))
+        return np.array(rows, dtype=np.float32).reshape(len(rows), -1)
+
+    # -- the decision ---------------------------------------------------------------------------
+    def decide(self, doc: Doc, ctx: CheckContext, found: list[Finding]) -> list[Finding]:
+        view = self.view(doc, ctx, found)
+        identifiers = [f for f in found if is_identifier(f)]
+        out = [f for f in found if not is_identifier(f) and f.severity]  # health terms not kept are evidence only
+        if identifiers and SPAN_HEAD in self.heads:
+            head = self.heads[SPAN_HEAD]
+            for f, p in zip(identifiers, head.proba(self.span_features(doc, ctx, view, identifiers)), strict=True):
+                severity = self._identifier_severity(head, f.severity, float(p), "patient-cue" in f.drivers)
+                if severity:
+                    out.append(replace(f, severity=severity, drivers=(*f.drivers, f"learned:{p:.2f}")))
+        else:
+            out += [f for f in identifiers if f.severity]  # no span head (a tiny training sample)
+        out += self._sentence_findings(view, out)
+        return out
+
+    @staticmethod
+    def _identifier_severity(head: Head, judged: str | None, p: float, cued: bool) -> str | None:
+        """The learned severity, except that a hand-written "high" is only ever lowered to medium,
+        and only where the head is sure such cases are mostly not PHI and no patient cue ("our
+        patient", "your chart") sits in the same sentence: what the decision corrects is context
+        carried over from elsewhere in the post."""
+        learned = head.severity(p)
+        if judged == "high":
+            return "medium" if p < head.thresholds.get("demote", 0.0) and not cued else "high"
+        if judged and SEVERITY_RANK[judged] > SEVERITY_RANK[learned]:
+            return judged
+        return learned
+
+    def _sentence_findings(self, view: ParagraphView, kept: list[Finding]) -> list[Finding]:
+        new = []
+        for category, probs in view.probs.items():
+            head = self.heads[category]
+            for k, (s, p) in enumerate(zip(view.sentences, probs, strict=True)):
+                severity = head.severity(float(p))
+                if not severity:
+                    continue
+                if category == "phi":
+                    if view.matrix[k][CONDITIONAL] and not any(is_identifier(f) and inside(f, s) for f in kept):
+                        continue  # "If you missed your appointment, call us": said to anyone
+                    # Already flagged at least as strongly in this sentence: no second, wider mark.
+                    if any(f.category == "phi" and inside(f, s) and SEVERITY_RANK[f.severity] >= SEVERITY_RANK[severity]
+                           for f in kept):
+                        continue
+                elif any(f.category == category and inside(f, s) for f in kept):
+                    continue  # a hand-written rule of this category already says it, more precisely
+                new.append(self._sentence_finding(category, s, severity, float(p), view.matrix[k]))
+        return new
+
+    def _sentence_finding(self, category: str, s: Sentence, severity: str, p: float, row: np.ndarray) -> Finding:
+        hand = dict(zip(HAND_FEATURES, row[-len(HAND_FEATURES):], strict=True))
+        drivers = tuple(name for key, name in DRIVER_NAMES.items() if hand.get(key, 0) > 0) + (f"learned:{p:.2f}",)
+        if category == "phi":
+            spec = self.disclosure
+            return Finding(start=s.start, end=s.end, category="phi", type=spec.entity, rule=spec.rule,
+                           severity=severity, message=spec.message, source=spec.source,
+                           suggestions=spec.suggestions, drivers=drivers)
+        rule = self.rules[category]
+        return Finding(start=s.start, end=s.end, category=category, type=rule["type"], rule=rule["rule"],
+                       severity=severity, message=rule["message"], source=rule["source"],
+                       suggestions=tuple(rule.get("suggestions", ())), drivers=drivers)

@@ -1,0 +1,136 @@
+"""What the learned decisions see, computed the same way at training and at run time.
+
+A sentence is described by its vector (the encoder's), its paragraph's mean vector, and a few
+hand-read signals: what the detectors found in it (by category, kept or only a candidate), who
+it addresses, its punctuation, and the post-level cues. An identifier candidate is described by
+its kind, the hand-written context's verdict, titles around it, and how likely its sentence and
+paragraph are to disclose care.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from spacy.tokens import Doc
+
+from carelint.detector import CheckContext
+from carelint.findings import SEVERITY_RANK, Finding
+from carelint.learned.encoder import DIMENSIONS
+from carelint.nlp import text_of
+from carelint.phi.context import SPECIFIC_DATE
+from carelint.phi.identifiers import KINDS
+
+CATEGORIES = ("phi", "claim", "advice", "tone", "language")
+DISCLOSURE_TYPES = frozenset({"CARE_DISCLOSURE", "HEALTH_DETAIL"})
+
+_YOU = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|ur|u|y'all)\b", re.IGNORECASE)
+_WE = re.compile(r"\b(?:we|our|us|we're|we've|we'll|ours)\b", re.IGNORECASE)
+_I = re.compile(r"\b(?:i|my|me|i'm|i've|mine)\b", re.IGNORECASE)
+_HAS_WORD = re.compile(r"[^\W_]")
+# "If you missed your appointment, call us": advice to anyone, not a fact about the reader.
+CONDITIONAL_START = re.compile(r"^\W*(?:if|when|whenever|in case|should you|anyone who|anybody who)\b", re.IGNORECASE)
+# Words that place care at one moment ("last week", "on Tuesday", "this morning", "see you Friday").
+CARE_TIME = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|last (?:week|month|night|visit|time|year)|this (?:morning|afternoon|week)"
+    r"|next (?:week|visit|appointment)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|ago|recheck|follow-?up"
+    r"|appointment|appt|visit|stay|session|procedure)\b", re.IGNORECASE)
+
+HAND_FEATURES = (
+    *(f"{c}_max" for c in CATEGORIES), *(f"{c}_count" for c in CATEGORIES),
+    "phi_candidates", "phi_person_candidates", "phi_disclosure",
+    "health_terms", "health_yours", "health_theirs", "health_facts", "care_time", "conditional",
+    "you", "we", "i", "question", "exclaim", "digits", "at", "hashtag", "quote", "caps_words", "length",
+    "post_strong", "post_reply", "post_health",
+)
+SENTENCE_FEATURES = (*(f"enc{i}" for i in range(DIMENSIONS)), *(f"ctx{i}" for i in range(DIMENSIONS)),
+                     *HAND_FEATURES)
+SPAN_FEATURES = (
+    "judge_high", "judge_medium", "judge_low", "judge_none", *(f"kind_{k}" for k in sorted(KINDS)),
+    "title_staff", "title_public", "name_like", "sentence_phi", "paragraph_phi",
+    "post_strong", "post_reply", "post_health", "sentence_initial", "one_word", "has_digit", "handle",
+    "capitalised", "chars", "specific_date", "patient_cue",
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # code points in the paragraph
+    end: int
+
+
+def sentences(doc: Doc) -> list[Sentence]:
+    """The paragraph's sentences that hold a word or number, trimmed of surrounding space."""
+    text = text_of(doc)
+    out = []
+    for sent in doc.sents:
+        a, b = sent.start_char, sent.end_char
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if _HAS_WORD.search(text, a, b):
+            out.append(Sentence(a, b))
+    return out
+
+
+def inside(f: Finding, s: Sentence) -> bool:
+    return f.start < s.end and s.start < f.end
+
+
+def _hand(text: str, s: Sentence, found: list[Finding], ctx: CheckContext) -> list[float]:
+    chunk = text[s.start : s.end]
+    mine = [f for f in found if inside(f, s)]
+    v: list[float] = []
+    for c in CATEGORIES:
+        ranks = [SEVERITY_RANK[f.severity] for f in mine if f.category == c]
+        v.append(max(ranks, default=0) / 3)
+    for c in CATEGORIES:
+        v.append(min(sum(1 for f in mine if f.category == c and f.severity), 3) / 3)
+    idents = [f for f in mine if f.category == "phi" and f.type not in DISCLOSURE_TYPES]
+    v.append(min(len(idents), 3) / 3)
+    v.append(min(sum(1 for f in idents if "kind:person" in f.drivers), 3) / 3)
+    v.append(float(any(f.type in DISCLOSURE_TYPES and f.severity for f in mine)))
+    terms = [f for f in mine if f.type == "HEALTH_DETAIL"]
+    v += [min(len(terms), 3) / 3, float(any("owner:second" in f.drivers for f in terms)),
+          float(any("owner:third" in f.drivers for f in terms)),
+          float(any(d in f.drivers for f in terms for d in ("term:procedure", "term:condition", "term:medication"))),
+          float(bool(CARE_TIME.search(chunk))), float(bool(CONDITIONAL_START.search(chunk)))]
+    words = max(1, len(chunk.split()))
+    v += [min(len(_YOU.findall(chunk)), 3) / 3, min(len(_WE.findall(chunk)), 3) / 3, min(len(_I.findall(chunk)), 3) / 3]
+    v += [float("?" in chunk), float("!" in chunk), float(any(ch.isdigit() for ch in chunk)), float("@" in chunk),
+          float("#" in chunk), float(any(q in chunk for q in "\"“”")),
+          sum(1 for w in chunk.split() if len(w) > 2 and w.isupper()) / words, min(len(chunk), 400) / 400]
+    post = ctx.post
+    v += [float(bool(post and post.strong)), float(bool(post and post.reply)), float(bool(post and post.health))]
+    return v
+
+
+def sentence_matrix(doc: Doc, ctx: CheckContext, found: list[Finding], sents: list[Sentence],
+                    vectors: np.ndarray) -> np.ndarray:
+    """One row per sentence, in SENTENCE_FEATURES order."""
+    if not sents:
+        return np.zeros((0, len(SENTENCE_FEATURES)), dtype=np.float32)
+    text = text_of(doc)
+    context = np.repeat(vectors.mean(axis=0, keepdims=True), len(sents), axis=0)
+    hand = np.array([_hand(text, s, found, ctx) for s in sents], dtype=np.float32)
+    return np.hstack([vectors, context, hand]).astype(np.float32)
+
+
+def span_row(f: Finding, text: str, sentence_p: float, paragraph_p: float, ctx: CheckContext,
+             sentence_start: int) -> list[float]:
+    """An identifier candidate, in SPAN_FEATURES order."""
+    chunk = text[f.start : f.end]
+    kinds = {d.removeprefix("kind:") for d in f.drivers if d.startswith("kind:")}
+    post = ctx.post
+    return [
+        *(float(f.severity == level) for level in ("high", "medium", "low", None)),
+        *(float(k in kinds) for k in sorted(KINDS)),
+        float("title:staff" in f.drivers), float("title:public" in f.drivers), float("name-like" in f.drivers),
+        sentence_p, paragraph_p,
+        float(bool(post and post.strong)), float(bool(post and post.reply)), float(bool(post and post.health)),
+        float(f.start <= sentence_start), float(" " not in chunk.strip()), float(any(ch.isdigit() for ch in chunk)),
+        float(chunk.startswith("@")), float(chunk[:1].isupper()), min(len(chunk), 40) / 40,
+        float("kind:date" in f.drivers and bool(SPECIFIC_DATE.search(chunk))), float("patient-cue" in f.drivers),
+    ]
