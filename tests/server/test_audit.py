@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from carelint.audit.cli import audit
 from carelint.audit.readers import AuditPost, ParseError, read_paths
 from carelint.audit.report import CSV_COLUMNS, write_report
-from carelint.audit.runner import PostResult, count_entries, run_audit
+from carelint.audit.runner import PostResult, Spool, count_entries, run_audit
 from carelint.engine import Checker
 from carelint.settings import DEFAULT_MODEL, Policy
 
@@ -103,11 +103,8 @@ def test_html_report_is_self_contained_escaped_and_filterable(fixture_audit, tmp
                         'Call <script>alert("x")</script> Aisha at 617.555.0142 about her MRI results.')
     start = hostile.text.index("Aisha")
     finding = replace(fixture_audit.posts[0].findings[0], start=start, end=start + 5, text="Aisha")
-    fixture_audit.posts.append(PostResult(hostile, [finding]))
-    try:
-        page = report_text(fixture_audit, "html", tmp_path)
-    finally:
-        fixture_audit.posts.pop()
+    page = report_text(replace(fixture_audit, posts=Spool([*fixture_audit.posts, PostResult(hostile, [finding])])),
+                       "html", tmp_path)
     # No remote (or any) asset: no external script, stylesheet, image, frame, font or import.
     assert not re.search(r"<(script|link|img|iframe|object|embed|source|audio|video)\b[^>]*\b(src|href)=", page, re.I)
     assert "@import" not in page and "url(" not in page
@@ -157,7 +154,7 @@ def test_json_report(fixture_audit, tmp_path):
     assert data["totals"]["posts"] == 20 and data["totals"]["parse_errors"] == 4
     assert data["totals"]["by_rule"]["phi.patient-name"]["category"] == "phi"
     post = data["posts"][0]
-    assert set(post) == {"source", "location", "date", "platform", "link", "text", "findings"}
+    assert set(post) == {"source", "location", "date", "platform", "link", "text", "part", "offset", "findings"}
     assert {"start", "end", "text", "rule", "severity", "category", "message"} <= set(post["findings"][0])
     assert {"source", "location", "reason"} == set(data["errors"][0])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from carelint.audit.readers import read_paths
+from carelint.audit.readers import MAX_POST_CHARS, read_paths
 from carelint.audit.report import FORMATS, REPORT_MODE, write_report
 from carelint.audit.runner import SEVERITIES, AuditResult, count_entries, run_audit
 from carelint.platforms import PLATFORMS
@@ -112,7 +113,10 @@ def audit(
     except ModelNotFound as exc:  # raised in a worker
         raise _usage_error(str(exc)) from None
 
-    write_report(result, output_format, report)
+    try:
+        write_report(result, output_format, report)
+    finally:
+        result.close()
     _print_summary(result, report)
     raise typer.Exit(1 if result.has_high else 0)
 
@@ -151,10 +155,16 @@ def _print_summary(result: AuditResult, report: Path) -> None:
                             for s in reversed(SEVERITIES))
     err.print(f"Checked {t.posts:,} posts in {result.elapsed_s:.1f} s ({result.posts_per_second:,.0f} posts/s): "
               f"{t.flagged:,} flagged, {t.findings:,} findings ({by_severity}).")
+    if t.split:
+        err.print(f"[yellow]{t.split:,} posts longer than {MAX_POST_CHARS:,} characters were checked in parts "
+                  f"(the report gives each finding's offset in the whole post):[/yellow]")
+        for source, location in result.split_posts:
+            err.print(f"  {source} {location}", highlight=False, markup=False, soft_wrap=True)
     if t.errors:
-        err.print(f"[yellow]{t.errors:,} entries could not be parsed (all listed in the report):[/yellow]")
-        for e in result.errors[:SHOWN_ERRORS]:
-            err.print(f"  {e.source} {e.location}: {e.reason}", highlight=False, markup=False)
+        err.print(f"[yellow]{t.errors:,} entries could not be parsed or were skipped (all listed in the "
+                  f"report):[/yellow]")
+        for e in islice(result.errors, SHOWN_ERRORS):
+            err.print(f"  {e.source} {e.location}: {e.reason}", highlight=False, markup=False, soft_wrap=True)
     err.print(f"Report: {report}")
     err.print(f"[bold yellow]The report contains PHI (the audited posts' text). It was written with "
               f"permissions {REPORT_MODE:04o} (readable by you only); keep it private and delete it when "

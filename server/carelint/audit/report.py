@@ -2,7 +2,13 @@
 
 The report holds PHI by nature: it is written to a private temporary file (0600) next to the
 target and renamed over it, so no other user can read it at any moment, even when it replaces
-an older, more open file.
+an older, more open file. Every writer streams, post by post (the flagged posts may come back
+from the runner's temporary file), so writing holds one post at a time.
+
+A post longer than the limit was checked in parts: each flagged part is reported on its own,
+with its text, its `part` number and `offset` (where it starts in the whole post); the findings'
+`start` and `end` are offsets in the whole post, so a finding's text is
+`part.text[start - offset : end - offset]`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import csv
 import json
 import os
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -20,6 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from carelint import __version__
+from carelint.audit.readers import MAX_POST_CHARS
 from carelint.audit.runner import SEVERITIES, AuditResult, PostResult
 
 if TYPE_CHECKING:
@@ -47,7 +55,8 @@ def private_file(path: Path) -> Iterator[IO[str]]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, REPORT_MODE)  # mkstemp's default already, said out loud
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        # backslashreplace: a file name that is not UTF-8 (surrogate escapes) must not end the write
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
             yield fh
         os.replace(tmp, path)
     except BaseException:
@@ -61,7 +70,7 @@ def private_file(path: Path) -> Iterator[IO[str]]:
 def totals_dict(audit: AuditResult) -> dict:
     t = audit.totals
     return dict(
-        posts=t.posts, flagged_posts=t.flagged, findings=t.findings, parse_errors=t.errors,
+        posts=t.posts, flagged_posts=t.flagged, findings=t.findings, parse_errors=t.errors, split_posts=t.split,
         by_severity={s: t.by_severity[s] for s in _BY_RANK},
         by_category=dict(t.by_category.most_common()),
         by_rule=dict(sorted(t.by_rule.items(), key=lambda kv: (-kv[1]["count"], kv[0]))),
@@ -72,13 +81,27 @@ def _post_dict(result: PostResult) -> dict:
     return dict(**asdict(result.post), findings=[asdict(f) for f in result.findings])
 
 
+def _dumps(value: object, level: int) -> str:
+    """`value` as json.dump(indent=2) writes it `level` levels deep."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
 def write_json(audit: AuditResult, fh: IO[str]) -> None:
-    json.dump(dict(
-        tool=f"carelint {__version__}", generated=audit.started_at, sources=audit.sources,
-        min_severity=audit.min_severity, totals=totals_dict(audit),
-        posts=[_post_dict(p) for p in audit.posts], errors=[asdict(e) for e in audit.errors],
-    ), fh, ensure_ascii=False, indent=2)
-    fh.write("\n")
+    """The same document as json.dump(indent=2) of the whole, written one post at a time."""
+    head = dict(tool=f"carelint {__version__}", generated=audit.started_at, sources=audit.sources,
+                min_severity=audit.min_severity, totals=totals_dict(audit))
+    fh.write("{\n")
+    for key, value in head.items():
+        fh.write(f"  {json.dumps(key)}: {_dumps(value, 1)},\n")
+    for key, items, last in (("posts", map(_post_dict, audit.posts), False),
+                             ("errors", map(asdict, audit.errors), True)):
+        fh.write(f"  {json.dumps(key)}: [")
+        empty = True
+        for item in items:
+            fh.write(("\n" if empty else ",\n") + "    " + _dumps(item, 2))
+            empty = False
+        fh.write(("]" if empty else "\n  ]") + ("\n" if last else ",\n"))
+    fh.write("}\n")
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -101,7 +124,7 @@ def write_csv(audit: AuditResult, fh: IO[str]) -> None:
     for result in audit.posts:
         p = result.post
         for f in result.findings:
-            out.writerow(map(_cell, (p.source, p.location, p.date, p.platform, p.link, f.severity, f.category,
+            out.writerow(map(_cell, (p.source, p.where, p.date, p.platform, p.link, f.severity, f.category,
                                      f.rule, f.text, f.message, f.start, f.end, "")))
     for e in audit.errors:
         out.writerow(map(_cell, (e.source, e.location, "", "", "", "", "", "", "", "", "", "", e.reason)))
@@ -180,14 +203,26 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _highlighted(text: str, findings: list[ReportedFinding]) -> str:
-    """The post with each finding's span in a <mark>; overlapping spans are cut at every edge,
-    and each piece names (data-f) the findings that cover it and takes the worst severity."""
-    edges = sorted({0, len(text)} | {f.start for f in findings} | {f.end for f in findings})
+def _highlighted(text: str, findings: list[ReportedFinding], offset: int = 0) -> str:
+    """The post (or the part of a long post starting at `offset`) with each finding's span in a
+    <mark>; overlapping spans are cut at every edge, and each piece names (data-f) the findings
+    that cover it and takes the worst severity. One sweep over the edges (not a scan of every
+    finding per piece: a part of random text can have thousands of findings)."""
+    spans = [(min(max(f.start - offset, 0), len(text)), min(max(f.end - offset, 0), len(text))) for f in findings]
+    opening: dict[int, list[int]] = defaultdict(list)
+    closing: dict[int, list[int]] = defaultdict(list)
+    for i, (a, b) in enumerate(spans):
+        if a < b:
+            opening[a].append(i)
+            closing[b].append(i)
+    edges = sorted({0, len(text)} | set(opening) | set(closing))
+    active: set[int] = set()
     out = []
     for a, b in pairwise(edges):
+        active.difference_update(closing.get(a, ()))
+        active.update(opening.get(a, ()))
         piece = _e(text[a:b])
-        covering = [i for i, f in enumerate(findings) if f.start <= a and b <= f.end]
+        covering = sorted(active)
         if not covering:
             out.append(piece)
             continue
@@ -208,7 +243,7 @@ def _link(url: str | None) -> str:
 
 def _post_html(result: PostResult) -> str:
     p = result.post
-    meta = " · ".join(_e(v) for v in (p.source, p.location, p.date, p.platform) if v) + _link(p.link)
+    meta = " · ".join(_e(v) for v in (p.source, p.where, p.date, p.platform) if v) + _link(p.link)
     items = []
     for i, f in enumerate(result.findings):
         suggestions = f' <span class="hint">Try: {_e(" / ".join(f.suggestions))}</span>' if f.suggestions else ""
@@ -218,7 +253,7 @@ def _post_html(result: PostResult) -> str:
             f'{_e(CATEGORY_LABELS.get(f.category, f.category))} <span class="rule">{_e(f.rule)}</span>: '
             f"{_e(f.message)} — “{_e(f.text)}”{suggestions}</li>")
     return (f'<article class="post">\n<div class="meta">{meta}</div>\n'
-            f'<div class="text">{_highlighted(p.text, result.findings)}</div>\n'
+            f'<div class="text">{_highlighted(p.text, result.findings, p.offset)}</div>\n'
             f'<ul class="findings">\n' + "\n".join(items) + "\n</ul>\n</article>\n")
 
 
@@ -238,9 +273,13 @@ def write_html(audit: AuditResult, fh: IO[str]) -> None:
              f"<p class=\"hint\">Generated {_e(audit.started_at)} by carelint {_e(__version__)} from "
              f"{_e(', '.join(audit.sources) or '-')}; minimum severity: {_e(audit.min_severity)}.</p>\n</header>\n")
     counts = (("posts checked", t.posts), ("posts flagged", t.flagged), ("findings", t.findings),
-              ("entries not parsed", t.errors))
+              ("entries not parsed", t.errors)) + ((("posts checked in parts", t.split),) if t.split else ())
     fh.write('<section id="summary">\n<h2>Summary</h2>\n<div class="counts">'
              + "".join(f"<div><b>{n}</b>{_e(label)}</div>" for label, n in counts) + "</div>\n")
+    if t.split:
+        fh.write(f'<p class="hint">{t.split:,} posts longer than {MAX_POST_CHARS:,} characters were checked in '
+                 f"parts of at most that size, cut after a paragraph, sentence or space; each flagged part is "
+                 f"shown on its own, and the findings' offsets are in the whole post.</p>\n")
     fh.write("<h3>By severity</h3>\n<table><tr><th>severity</th><th>findings</th></tr>\n"
              + _rows([(s, t.by_severity[s]) for s in _BY_RANK]) + "</table>\n")
     fh.write("<h3>By category</h3>\n<table><tr><th>category</th><th>findings</th></tr>\n"
@@ -266,9 +305,10 @@ def write_html(audit: AuditResult, fh: IO[str]) -> None:
 
     if audit.errors:
         fh.write('<section id="errors">\n<h2>Entries that could not be parsed</h2>\n'
-                 "<table><tr><th>file</th><th>location</th><th>reason</th></tr>\n"
-                 + _rows([(e.source, e.location, e.reason) for e in audit.errors], numeric_last=False)
-                 + "</table>\n</section>\n")
+                 "<table><tr><th>file</th><th>location</th><th>reason</th></tr>\n")
+        for e in audit.errors:
+            fh.write(_rows([(e.source, e.location, e.reason)], numeric_last=False) + "\n")
+        fh.write("</table>\n</section>\n")
     fh.write(_SCRIPT)
     fh.write("</body>\n</html>\n")
 
