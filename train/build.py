@@ -32,8 +32,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cases import DATA, load_posts  # noqa: E402
 
 from carelint.engine import Checker  # noqa: E402
-from carelint.learned.decide import SPAN_HEAD, DecisionStage, is_identifier  # noqa: E402
-from carelint.learned.features import CATEGORIES, SENTENCE_FEATURES, SPAN_FEATURES, inside  # noqa: E402
+from carelint.learned.decide import DISCLAIMER_HEAD, SPAN_HEAD, DecisionStage, is_identifier  # noqa: E402
+from carelint.learned.features import (  # noqa: E402
+    CATEGORIES,
+    DISCLAIMER_FEATURES,
+    SENTENCE_FEATURES,
+    SPAN_FEATURES,
+    disclaimer_row,
+    inside,
+)
 from carelint.learned.model import META_FILE, WEIGHTS_FILE, Head, save_heads  # noqa: E402
 from carelint.settings import DEFAULT_MODEL  # noqa: E402
 
@@ -104,7 +111,7 @@ def collect(posts: list[dict], checker: Checker, stage: DecisionStage) -> tuple[
                     k = next((i for i, s in enumerate(view.sentences) if inside(f, s)), -1)
                     label = any(x < start + f.end and start + f.start < y for x, y in phi)
                     rows.spans.append((n, first + k if k >= 0 else -1, len(contexts), label, f))
-            contexts.append((doc, ctx, view, first, found, start))
+            contexts.append((doc, ctx, view, first, found, start, n))
     return rows, contexts
 
 
@@ -216,7 +223,7 @@ def fit_heads(posts: list[dict], rows: Rows, contexts: list, stage: DecisionStag
         if not keep_post[n]:
             continue
         span_judged.append(f.severity == "high")
-        doc, ctx, view, first, _, _ = contexts[para]
+        doc, ctx, view, first, _, _, _ = contexts[para]
         view.probs = {"phi": oof_all["phi"][first : first + len(view.sentences)]}
         span_x.append(stage.span_features(doc, ctx, view, [f])[0])
         span_y.append(label)
@@ -231,12 +238,44 @@ def fit_heads(posts: list[dict], rows: Rows, contexts: list, stage: DecisionStag
                       "demote": highest_demotion(span_oof, sy, np.array(span_judged))}
         heads[SPAN_HEAD] = Head(SPAN_HEAD, head.features, head.mean, head.scale, head.weights, head.bias,
                                 {k: v for k, v in thresholds.items() if v is not None})
+    disclaimer = fit_disclaimer(posts, contexts, oof_all, keep_post, stage)
+    if disclaimer:
+        heads[DISCLAIMER_HEAD] = disclaimer
     report = {
         "thresholds": {name: h.thresholds for name, h in heads.items()},
         "sentence_positives": {c: int(np.sum(np.array(rows.labels[c])[sel])) for c in CATEGORIES},
         "identifier_candidates": int(len(sy)),
     }
     return heads, report
+
+
+def fit_disclaimer(posts: list[dict], contexts: list, oof: dict[str, np.ndarray], keep_post: np.ndarray,
+                   stage: DecisionStage) -> Head | None:
+    """The post-level head: does the post give health information? From its paragraphs'
+    summaries (with out-of-fold sentence probabilities) and the hand-written disclaimer cues."""
+    by_post: dict[int, list] = {}
+    for _doc, _ctx, view, first, _found, _start, n in contexts:
+        view.probs = {c: oof[c][first : first + len(view.sentences)] for c in CATEGORIES}
+        by_post.setdefault(n, []).append(stage.summary(view))
+    x, y, authors = [], [], []
+    for n, post in enumerate(posts):
+        if not keep_post[n] or post.get("disclaimer") is None or n not in by_post:
+            continue
+        summaries = by_post[n]
+        count = sum(s.sentences for s in summaries)
+        mean = sum(s.vector_sum for s in summaries) / max(count, 1)
+        top = np.max([s.max_probs for s in summaries], axis=0)
+        x.append(disclaimer_row(mean, top, post["text"], count))
+        y.append(bool(post["disclaimer"]))
+        authors.append(post["author"])
+    if len(set(y)) < 2:
+        return None
+    x, y = np.array(x), np.array(y)
+    probs = out_of_fold(x, y, np.array(authors), DISCLAIMER_HEAD, DISCLAIMER_FEATURES)
+    best = max(np.arange(0.2, 0.8, 0.01), key=lambda t: ((probs >= t) == y).mean())
+    head = fit(x, y, DISCLAIMER_HEAD, DISCLAIMER_FEATURES)
+    return Head(DISCLAIMER_HEAD, head.features, head.mean, head.scale, head.weights, head.bias,
+                {"needed": round(float(best), 2)})
 
 
 def data_digest(paths: list[Path]) -> str:

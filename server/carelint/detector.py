@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -15,16 +16,32 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a detector may know besides the paragraph: the organisation's policy and platform."""
+    """What a detector may know besides the paragraph: the organisation's policy and platform,
+    and the whole-post facts each detector's `prepare` returned (by detector name)."""
 
     policy: Policy
     platform: str = "generic"
-    post: PostCues | None = None  # whole-post facts for detectors that need them (PHI context)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def post(self) -> PostCues | None:
+        """The PHI detector's post-level cues (read by PHI context and the learned decisions)."""
+        return self.facts.get("phi")
+
+    def key(self) -> tuple:
+        """The facts as part of a paragraph's cache key: a paragraph is analysed again when a
+        fact about the rest of its post changes."""
+        return tuple(sorted(self.facts.items()))
 
 
 class Detector(Protocol):
     name: str
 
+    def prepare(self, paragraphs: list[str]) -> Hashable | None:
+        """Facts about the whole post this detector needs in `detect` (None: nothing)."""
+        ...
+
     def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
-        """Findings with offsets relative to `doc.text` (code points)."""
+        """Findings with offsets relative to `doc.text` (code points). A finding may be a
+        candidate (severity None) for the decision stage."""
         ...

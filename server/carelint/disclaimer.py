@@ -94,6 +94,16 @@ def gives_health_information(text: str) -> bool:
     return False
 
 
+def cue_counts(text: str) -> dict[str, int]:
+    """Per cue role, how many sentences match it (a learned decision reads these as features)."""
+    counts = dict.fromkeys(("topic", "advice", "strong", "context"), 0)
+    for sentence in _SENTENCE_END.split(_normalise(text)):
+        for role in counts:
+            if sentence and _CUES.patterns[role].search(sentence):
+                counts[role] += 1
+    return counts
+
+
 def _fits(base: platforms.PlatformLength, addition: str, platform: str) -> bool:
     return base.length + platforms.measure(SEPARATOR + addition, platform).length <= base.limit
 
@@ -105,10 +115,12 @@ def suggest(text: str, platform: str, policy: Policy) -> str:
     return next((c for c in candidates if _fits(base, c, platform)), "")
 
 
-def assess(text: str, platform: str, policy: Policy) -> DisclaimerResult:
+def assess(text: str, platform: str, policy: Policy, gives_information: bool | None = None) -> DisclaimerResult:
+    """`gives_information`: a decision made elsewhere (the learned one); else the cues decide."""
     present = has_disclaimer(text)
+    informs = gives_health_information(text) if gives_information is None else gives_information
     return DisclaimerResult(
-        needed=not present and gives_health_information(text),
+        needed=not present and informs,
         present=present,
         suggested=suggest(text, platform, policy),
     )

@@ -16,7 +16,7 @@ from spacy.language import Language
 from carelint import disclaimer, platforms
 from carelint.detector import CheckContext, Detector
 from carelint.findings import SEVERITY_RANK, Finding
-from carelint.learned.decide import DecisionStage
+from carelint.learned.decide import DecisionStage, ParagraphSummary
 from carelint.nlp import load_pipeline
 from carelint.phi.detector import PhiDetector
 from carelint.rules import RuleDetector
@@ -69,31 +69,42 @@ class CheckResult:
     unchecked: list[TextRange] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """One paragraph's findings (paragraph offsets), and what post-level decisions need of it."""
+
+    findings: list[Finding]
+    summary: ParagraphSummary | None = None
+
+
 class ParagraphCache:
     """LRU of detector output per paragraph, so typing re-analyses only the edited paragraph.
     Bounded by entries and by (approximate) bytes, so a few huge posts cannot fill memory."""
 
-    FINDING_BYTES = 400  # a Finding with its strings, roughly
+    # Roughly, as measured: an entry's key and bookkeeping, and each Finding with its tuples.
+    ENTRY_BYTES = 1500
+    FINDING_BYTES = 1000
 
     def __init__(self, size: int, max_bytes: int = 64 * 2**20):
         self.size = size
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._items: OrderedDict[tuple, tuple[list[Finding], int]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[Analysed, int]] = OrderedDict()
 
-    def get(self, key: tuple) -> list[Finding] | None:
+    def get(self, key: tuple) -> Analysed | None:
         found = self._items.get(key)
         if found is None:
             return None
         self._items.move_to_end(key)
         return found[0]
 
-    def put(self, key: tuple, findings: list[Finding]) -> None:
+    def put(self, key: tuple, analysed: Analysed) -> None:
         old = self._items.pop(key, None)
         if old is not None:
             self.bytes -= old[1]
-        cost = sys.getsizeof(key[0]) + 200 + self.FINDING_BYTES * len(findings)
-        self._items[key] = (findings, cost)
+        cost = sys.getsizeof(key[0]) + self.ENTRY_BYTES + self.FINDING_BYTES * len(analysed.findings)
+        cost += analysed.summary.vector_sum.nbytes if analysed.summary else 0
+        self._items[key] = (analysed, cost)
         self.bytes += cost
         while len(self._items) > self.size or (self.bytes > self.max_bytes and len(self._items) > 1):
             self.bytes -= self._items.popitem(last=False)[1][1]
@@ -103,8 +114,8 @@ class ParagraphCache:
 
 
 class Checker:
-    # Characters analysed per spaCy call when a time budget applies: the clock is read between
-    # calls, so a check overruns its budget by at most one such step (~0.2 s in the worst case).
+    # Characters analysed per spaCy call: a check overruns its time budget by at most one such
+    # step (~0.2 s in the worst case), and one step's Docs are all a check holds at once.
     BUDGET_STEP_CHARS = 2000
 
     def __init__(self, nlp: Language, cache_size: int = 2048, with_rules: bool = True,
@@ -163,11 +174,12 @@ class Checker:
             found = self._detect(requests, deadline)
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         results = []
-        for req, (findings, unchecked) in zip(requests, found, strict=True):
+        for req, (findings, unchecked, summaries) in zip(requests, found, strict=True):
             post = Text(req.text)
+            informs = self.decisions.gives_information(summaries, req.text) if self.decisions else None
             results.append(CheckResult(
                 findings=[self._report(f, post, req.offset_unit) for f in findings],
-                disclaimer=disclaimer.assess(req.text, req.platform, req.policy),
+                disclaimer=disclaimer.assess(req.text, req.platform, req.policy, informs),
                 platform=platforms.measure(req.text, req.platform),
                 elapsed_ms=elapsed,
                 complete=not unchecked,
@@ -177,17 +189,18 @@ class Checker:
         return results
 
     def _detect(self, requests: list[CheckRequest],
-                deadline: float | None) -> list[tuple[list[Finding], list[tuple[int, int]]]]:
-        """Per request, its findings and the code-point ranges left unanalysed (deadline passed)."""
+                deadline: float | None) -> list[tuple[list[Finding], list[tuple[int, int]], list[ParagraphSummary]]]:
+        """Per request: its findings, the code-point ranges left unanalysed (deadline passed), and
+        its analysed paragraphs' summaries."""
         # Plan: which paragraphs of which posts are already known (cached) and which are not.
         plans = []
-        known: dict[tuple, list[Finding]] = {}
+        known: dict[tuple, Analysed] = {}
         todo: dict[tuple, tuple[int, CheckContext]] = {}  # cache key -> (turn, context to analyse it in)
         for req in requests:
             paragraphs = Text(req.text).paragraphs()
-            post = self.phi.post_cues([p.text for p in paragraphs])
-            ctx = CheckContext(policy=req.policy, platform=req.platform, post=post)
-            version = (req.policy.version(), post.key(), req.platform)
+            with self.nlp.memory_zone():  # post-level facts tokenize every paragraph; they keep no Doc
+                ctx = self._context([p.text for p in paragraphs], req.platform, req.policy)
+            version = (req.policy.version(), ctx.key(), req.platform)
             keys = [(p.text, version) for p in paragraphs]
             for turn, key in enumerate(keys):
                 if key not in known and key not in todo:
@@ -199,42 +212,51 @@ class Checker:
             plans.append((paragraphs, keys, set(req.policy.disabled_rules)))
         # Analyse what is missing: each post's first paragraphs first, so that under a deadline
         # a short post batched with a huge one is still checked whole.
+        # A few thousand characters per spaCy call: the clock is read between calls, and memory
+        # holds one step's Docs, not a whole audit batch's. Each step runs in a spaCy memory zone
+        # (nothing keeps a Doc: results are findings), so words never seen before (pasted hashes,
+        # random text) do not pile up in the vocabulary of a long-running server.
         order = sorted(todo, key=lambda k: todo[k][0])
-        steps = [order] if deadline is None else _steps(order, self.BUDGET_STEP_CHARS)
-        for step in steps:
+        for step in _steps(order, self.BUDGET_STEP_CHARS):
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            # nlp.pipe batches well but costs more than a plain call for the usual single paragraph.
             texts = [key[0] for key in step]
-            docs = [self.nlp(texts[0])] if len(texts) == 1 else self.nlp.pipe(texts)
-            for key, doc in zip(step, docs, strict=True):
-                known[key] = self._analyse(doc, todo[key][1])
-                self.cache.put(key, known[key])
+            with self.nlp.memory_zone():
+                # nlp.pipe batches well but costs more than a plain call for the usual single paragraph.
+                docs = [self.nlp(texts[0])] if len(texts) == 1 else self.nlp.pipe(texts)
+                for key, doc in zip(step, docs, strict=True):
+                    known[key] = self._analyse(doc, todo[key][1])
+                    self.cache.put(key, known[key])
         # Assemble each post from its paragraphs' findings, shifted to post offsets.
         out = []
         for paragraphs, keys, disabled in plans:
-            findings, unchecked = [], []
+            findings, unchecked, summaries = [], [], []
             for para, key in zip(paragraphs, keys, strict=True):
                 if key not in known:
                     unchecked.append((para.start, para.start + len(para.text)))
                     continue
-                findings.extend(f.shifted(para.start) for f in known[key] if f.rule not in disabled)
-            out.append((_dedupe(findings), unchecked))
+                findings.extend(f.shifted(para.start) for f in known[key].findings if f.rule not in disabled)
+                if known[key].summary is not None:
+                    summaries.append(known[key].summary)
+            out.append((_dedupe(findings), unchecked, summaries))
         return out
 
-    def _analyse(self, doc, ctx: CheckContext) -> list[Finding]:
+    def _context(self, paragraphs: list[str], platform: str, policy: Policy) -> CheckContext:
+        facts = {d.name: d.prepare(paragraphs) for d in self.detectors}
+        return CheckContext(policy=policy, platform=platform, facts={k: v for k, v in facts.items() if v is not None})
+
+    def _analyse(self, doc, ctx: CheckContext) -> Analysed:
         """One paragraph: the detectors' candidates, then the decisions."""
         found = [f for d in self.detectors for f in d.detect(doc, ctx)]
         if self.decisions is None:
-            return [f for f in found if f.severity]
-        return self.decisions.decide(doc, ctx, found)
+            return Analysed([f for f in found if f.severity])
+        return Analysed(*self.decisions.decide(doc, ctx, found))
 
     def paragraph_candidates(self, text: str, platform: str = "generic", policy: Policy | None = None):
         """(paragraph start, Doc, context, the detectors' candidates) for each paragraph, before any
         decision: what the training script (train/build.py) learns the decisions from."""
-        policy = policy or Policy()
         paragraphs = Text(text).paragraphs()
-        ctx = CheckContext(policy=policy, platform=platform, post=self.phi.post_cues([p.text for p in paragraphs]))
+        ctx = self._context([p.text for p in paragraphs], platform, policy or Policy())
         for para, doc in zip(paragraphs, self.nlp.pipe([p.text for p in paragraphs]), strict=True):
             yield para.start, doc, ctx, [f for d in self.detectors for f in d.detect(doc, ctx)]
 

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carelint.engine import Checker, ParagraphCache
+from carelint.engine import Analysed, Checker, ParagraphCache
 from carelint.nlp import BoundedTokenizer
 from carelint.settings import Policy
 from carelint.text import Text
@@ -87,6 +87,9 @@ def test_a_short_post_batched_with_a_huge_one_is_checked_first(nlp):
     class Spy:
         name = "spy"
 
+        def prepare(self, paragraphs):
+            return None
+
         def detect(self, doc, ctx):
             order.append(doc.text)
             return []
@@ -109,7 +112,7 @@ def test_the_cache_keys_a_large_policy_by_a_short_hash():
 def test_the_cache_is_bounded_by_bytes():
     cache = ParagraphCache(size=10_000, max_bytes=200_000)
     for i in range(1000):
-        cache.put((f"{i} " + "x" * 1000, "v"), [])
+        cache.put((f"{i} " + "x" * 1000, "v"), Analysed([]))
     assert cache.bytes <= 200_000
     assert 0 < len(cache) < 1000
-    assert cache.get(("999 " + "x" * 1000, "v")) == []  # the newest stays
+    assert cache.get(("999 " + "x" * 1000, "v")) == Analysed([])  # the newest stays

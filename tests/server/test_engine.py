@@ -13,6 +13,9 @@ class CountingDetector:
     def __init__(self):
         self.seen: list[str] = []
 
+    def prepare(self, paragraphs):
+        return None
+
     def detect(self, doc, ctx):
         self.seen.append(doc.text)
         return []

@@ -22,13 +22,14 @@ from spacy.tokens import Doc
 
 from carelint.detector import CheckContext
 from carelint.findings import SEVERITY_RANK, Finding
-from carelint.learned.encoder import SentenceEncoder
+from carelint.learned.encoder import DIMENSIONS, SentenceEncoder
 from carelint.learned.features import (
     CATEGORIES,
     DISCLOSURE_TYPES,
     HAND_FEATURES,
     SENTENCE_FEATURES,
     Sentence,
+    disclaimer_row,
     inside,
     sentence_matrix,
     sentences,
@@ -41,10 +42,20 @@ from carelint.phi.identifiers import IdentifierSpec
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
 CONDITIONAL = SENTENCE_FEATURES.index("conditional")
 SPAN_HEAD = "span"
+DISCLAIMER_HEAD = "disclaimer"
 # Hand-read signals worth naming on a card when they are present in a flagged sentence.
 DRIVER_NAMES = {"you": "addressed to the reader (you/your)", "phi_candidates": "a name or identifier",
                 "phi_disclosure": "a care detail", "post_reply": "a reply about a visit or record",
                 "post_strong": "the post is about a patient", "post_health": "health words"}
+
+
+@dataclass(frozen=True)
+class ParagraphSummary:
+    """What a post-level decision (the disclaimer) needs of a paragraph, kept with its findings."""
+
+    sentences: int
+    vector_sum: np.ndarray  # of its sentence vectors
+    max_probs: np.ndarray  # per category (features.CATEGORIES)
 
 
 @dataclass
@@ -91,7 +102,26 @@ class DecisionStage:
         return np.array(rows, dtype=np.float32).reshape(len(rows), -1)
 
     # -- the decision ---------------------------------------------------------------------------
-    def decide(self, doc: Doc, ctx: CheckContext, found: list[Finding]) -> list[Finding]:
+    def summary(self, view: ParagraphView) -> ParagraphSummary:
+        n = len(view.sentences)
+        vectors = view.matrix[:, :DIMENSIONS] if n else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return ParagraphSummary(n, vectors.sum(axis=0),
+                                np.array([float(view.probs[c].max()) if n and c in view.probs else 0.0
+                                          for c in CATEGORIES], dtype=np.float32))
+
+    def gives_information(self, summaries: list[ParagraphSummary], text: str) -> bool | None:
+        """Does the post give health information (so it needs a disclaimer unless it has one)?
+        None when no disclaimer head is trained (the hand-written cues decide then)."""
+        head = self.heads.get(DISCLAIMER_HEAD)
+        if head is None:
+            return None
+        n = sum(s.sentences for s in summaries)
+        mean = sum((s.vector_sum for s in summaries), np.zeros(DIMENSIONS, dtype=np.float32)) / max(n, 1)
+        top = np.max([s.max_probs for s in summaries], axis=0) if summaries else np.zeros(len(CATEGORIES))
+        p = float(head.proba(disclaimer_row(mean, top, text, n)[None, :])[0])
+        return p >= head.thresholds.get("needed", 0.5)
+
+    def decide(self, doc: Doc, ctx: CheckContext, found: list[Finding]) -> tuple[list[Finding], ParagraphSummary]:
         view = self.view(doc, ctx, found)
         identifiers = [f for f in found if is_identifier(f)]
         out = [f for f in found if not is_identifier(f) and f.severity]  # health terms not kept are evidence only
@@ -104,7 +134,7 @@ class DecisionStage:
         else:
             out += [f for f in identifiers if f.severity]  # no span head (a tiny training sample)
         out += self._sentence_findings(view, out)
-        return out
+        return out, self.summary(view)
 
     @staticmethod
     def _identifier_severity(head: Head, judged: str | None, p: float, cued: bool) -> str | None:

@@ -54,6 +54,8 @@ class SentenceEncoder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # No growing arena: a long post's batch would keep its peak allocation for good.
+        options.enable_cpu_mem_arena = False
         self.session = ort.InferenceSession(str(path or model_path()), options, providers=["CPUExecutionProvider"])
         self.tokenizer = WordPiece()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -46,6 +46,10 @@ HAND_FEATURES = (
 )
 SENTENCE_FEATURES = (*(f"enc{i}" for i in range(DIMENSIONS)), *(f"ctx{i}" for i in range(DIMENSIONS)),
                      *HAND_FEATURES)
+DISCLAIMER_FEATURES = (
+    *(f"post{i}" for i in range(DIMENSIONS)), *(f"max_{c}" for c in CATEGORIES),
+    "cues_say_information", "cues_topic", "cues_advice", "cues_strong", "cues_context", "sentences",
+)
 SPAN_FEATURES = (
     "judge_high", "judge_medium", "judge_low", "judge_none", *(f"kind_{k}" for k in sorted(KINDS)),
     "title_staff", "title_public", "name_like", "sentence_phi", "paragraph_phi",
@@ -134,3 +138,14 @@ def span_row(f: Finding, text: str, sentence_p: float, paragraph_p: float, ctx: 
         float(chunk.startswith("@")), float(chunk[:1].isupper()), min(len(chunk), 40) / 40,
         float("kind:date" in f.drivers and bool(SPECIFIC_DATE.search(chunk))), float("patient-cue" in f.drivers),
     ]
+
+
+def disclaimer_row(mean_vector: np.ndarray, max_probs: np.ndarray, text: str, sentences: int) -> np.ndarray:
+    """A whole post, in DISCLAIMER_FEATURES order: what its sentences say on average, its most
+    claim-, advice-... like sentence, and the hand-written disclaimer cues."""
+    from carelint import disclaimer
+
+    counts = disclaimer.cue_counts(text)
+    hand = [float(disclaimer.gives_health_information(text)),
+            *(min(counts[k], 3) / 3 for k in ("topic", "advice", "strong", "context")), min(sentences, 20) / 20]
+    return np.concatenate([mean_vector, max_probs, np.array(hand, dtype=np.float32)]).astype(np.float32)

@@ -43,21 +43,17 @@ SPECIFIC_TIME = re.compile(
     r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|\d)",
     re.IGNORECASE,
 )
-CARE_IDENTIFIERS = frozenset({"ROOM_BED", "AGE_OVER_89", "DATE_OF_SERVICE", "MEDICAL_RECORD_NUMBER",
-                              "HEALTH_PLAN_ID", "MEDICARE_MBI", "ACCOUNT_NUMBER", "RX_NUMBER"})
 CONDITIONAL = re.compile(r"\b(?:if|when|whenever|in case)\b[^.!?]*$", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PostCues:
-    """Facts about the whole post that context needs (computed once per check)."""
+    """Facts about the whole post that context needs (computed once per check; hashable, as
+    part of every paragraph's cache key)."""
 
     strong: bool = False  # talks about a particular patient or their care
     reply: bool = False  # cites a person's records or visits
     health: bool = False  # mentions any health term
-
-    def key(self) -> tuple[bool, bool, bool]:
-        return (self.strong, self.reply, self.health)
 
 
 @dataclass(frozen=True)
@@ -183,11 +179,11 @@ class Judge:
         self.sentences_with_identifiers: set[int] = set()
         self.has_record_number = False  # an identifier that is PHI by itself (MRN, account) is in the paragraph
 
-    def note_identifiers(self, cands: list[Candidate]) -> None:
+    def note_identifiers(self, cands: list[Candidate], care_identifiers: frozenset[str]) -> None:
         """Remember sentences that hold a room, bed, age, date or record number: a full name in
         such a sentence next to a health term ('Room 12  Mary Jones  NPO') is a patient's."""
         for c in cands:
-            if c.entity in CARE_IDENTIFIERS:
+            if c.entity in care_identifiers:
                 self.sentences_with_identifiers.add(self.sentence(c.start, c.end).start)
 
     # -- sentence-level cues ---------------------------------------------------------------

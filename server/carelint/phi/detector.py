@@ -14,22 +14,10 @@ from carelint.nlp import text_of
 from carelint.phi.analyzer import PhiAnalyzer
 from carelint.phi.context import HONORIFICS, Candidate, Judge, ParagraphFacts, PostCues, person_received_care
 from carelint.phi.cues import ContextCues
-from carelint.phi.identifiers import IdentifierSpec, load_identifier_specs
+from carelint.phi.identifiers import IdentifierSpec, load_registry
 from carelint.phi.lexicon import HealthLexicon
 from carelint.phi.recognizers.first_names import census_first_names
 
-# When two candidates overlap, the more specific entity wins (a number labelled MRN beats
-# spaCy's DATE guess on the same digits); ties go to the longer span.
-PRIORITY = [
-    "EXTRA_TERM", "LABELLED_NAME", "MEDICAL_RECORD_NUMBER", "ACCOUNT_NUMBER", "HEALTH_PLAN_ID", "MEDICARE_MBI",
-    "US_SSN", "DEVICE_ID", "RX_NUMBER", "PATIENT_URL", "CREDIT_CARD", "EMAIL_ADDRESS", "NPI",
-    "PHONE_NUMBER", "IP_ADDRESS", "HANDLE", "PERSON_INITIALS", "AGE_OVER_89", "ROOM_BED",
-    "STREET_ADDRESS", "SCHOOL_OR_EMPLOYER", "PERSON", "NAME_CAPS", "YEAR_SPAN", "DATE_OF_SERVICE",
-    "LOCATION", "DATE_TIME", "US_DRIVER_LICENSE", "MEDICAL_LICENSE", "URL",
-    # Guesses lose to anything spaCy or a pattern found on the same words.
-    "NAME_GUESS", "PLACE_GUESS", "UNLABELLED_ID",
-]
-_RANK = {entity: i for i, entity in enumerate(PRIORITY)}
 # Words of shouted sentences that are also census first names ("WILL", "MAY", "JOY").
 SHOUTING_WORDS = frozenset({"is", "are", "the", "and", "you", "your", "will", "may", "can", "not", "now", "new",
                             "free", "stop", "get", "all", "our", "for", "with", "this", "that", "joy", "hope"})
@@ -55,8 +43,9 @@ def _in_hashtag(c: Candidate, text: str) -> bool:
     return c.kind in ("person", "place", "date") and text[c.start - 1 : c.start] == "#"
 
 
-def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
-    ordered = sorted(cands, key=lambda c: (_RANK.get(c.entity, len(PRIORITY)), -(c.end - c.start)))
+def resolve_overlaps(cands: list[Candidate], priority: dict[str, int]) -> list[Candidate]:
+    """Non-overlapping candidates: the entity earlier in the registry's priority wins, then the longer."""
+    ordered = sorted(cands, key=lambda c: (priority.get(c.entity, len(priority)), -(c.end - c.start)))
     kept: list[Candidate] = []
     for c in ordered:
         if all(c.end <= k.start or k.end <= c.start for k in kept):
@@ -72,9 +61,13 @@ class PhiDetector:
         self.analyzer = PhiAnalyzer(nlp)
         self.cues = ContextCues.load()
         self.lexicon = HealthLexicon(nlp)
-        self.specs: dict[str, IdentifierSpec] = load_identifier_specs()
+        self.registry = load_registry()  # every PHI entity: meaning, priority, care identifiers
+        self.specs: dict[str, IdentifierSpec] = self.registry.specs
         self._tokenizer = nlp.tokenizer
         self._facts_cache: dict[str, ParagraphFacts] = {}
+
+    def prepare(self, paragraphs: list[str]) -> PostCues:
+        return self.post_cues(paragraphs)
 
     def post_cues(self, paragraphs: list[str]) -> PostCues:
         """Facts about the whole post, as the union of its paragraphs' (each cached, so typing
@@ -110,7 +103,7 @@ class PhiDetector:
         cands = [c for c in cands if c.entity != "NAME_CAPS" or _has_census_name(text[c.start : c.end])]
         cands += self._policy_terms(text, ctx)
         cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
-                                  if c.end > c.start and not _in_hashtag(c, text)])
+                                  if c.end > c.start and not _in_hashtag(c, text)], self.registry.priority)
         for c in cands:
             if c.kind == "person":
                 c.extra["name_like"] = self._name_like(text[c.start : c.end])
@@ -119,7 +112,7 @@ class PhiDetector:
             post = PostCues(strong=True, reply=post.reply, health=post.health)
         facts = self.paragraph_facts(text)
         judge = Judge(self.cues, doc, post, ctx.policy, facts)
-        judge.note_identifiers(cands)
+        judge.note_identifiers(cands, self.registry.care_identifiers)
         judge.has_record_number = any(c.kind == "always" for c in cands)
         disclosures = [
             Candidate(m.start(), m.end(), "CARE_DISCLOSURE", "disclosure")

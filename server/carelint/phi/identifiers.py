@@ -22,9 +22,32 @@ class IdentifierSpec:
     suggestions: tuple[str, ...]
 
 
-def load_identifier_specs(path: Path = IDENTIFIERS_FILE) -> dict[str, IdentifierSpec]:
+@dataclass(frozen=True)
+class Registry:
+    """Every PHI entity in one place: what it means (specs), which wins an overlap (priority),
+    and which place a person in care."""
+
+    specs: dict[str, IdentifierSpec]
+    priority: dict[str, int]  # entity -> rank, lower wins
+    care_identifiers: frozenset[str]
+
+
+def load_registry(path: Path = IDENTIFIERS_FILE) -> Registry:
     with path.open("rb") as fh:
         data = tomllib.load(fh)
+    specs = _specs(data, path)
+    for name in (*data["priority"], *data["care_identifiers"]):
+        if name not in specs:
+            raise ValueError(f"{path.name}: {name!r} is listed but has no [entity.{name}]")
+    return Registry(specs, {e: i for i, e in enumerate(data["priority"])}, frozenset(data["care_identifiers"]))
+
+
+def load_identifier_specs(path: Path = IDENTIFIERS_FILE) -> dict[str, IdentifierSpec]:
+    with path.open("rb") as fh:
+        return _specs(tomllib.load(fh), path)
+
+
+def _specs(data: dict, path: Path) -> dict[str, IdentifierSpec]:
     specs = {}
     for entity, entry in data["entity"].items():
         if entry["kind"] not in KINDS:

@@ -201,6 +201,9 @@ class RuleDetector:
 
     name = "rules"
 
+    def prepare(self, paragraphs: list[str]) -> None:
+        return None  # every rule reads its own paragraph only
+
     def __init__(self, nlp: Language, packs_dir: Path | None = None):
         packs = load_packs(packs_dir)
         self.rules: list[Rule] = packs.rules
