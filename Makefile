@@ -75,6 +75,7 @@ bench: install-test chromium $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/audit_bench.py --json bench/audit_results.json
 	$(BIN)/python bench/image_bench.py
 	$(BIN)/python bench/extension_latency.py --runs 10
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(FIXTURES)/node_modules $(FIXTURES)/build $(TYPECHECK)/node_modules

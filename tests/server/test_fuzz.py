@@ -1,15 +1,23 @@
 """Fuzzing the HTTP API from its own OpenAPI document: schemathesis generates the requests,
-Hypothesis runs them (derandomized: the same examples on every run), in process against the ASGI
-app (no socket, no network).
+Hypothesis runs them (derandomized: the same examples on every run of the same code, whatever
+PYTHONHASHSEED; schemathesis also mixes in string constants it reads from the app's source, so a
+change to the server can change the examples), in process against the ASGI app (no socket, no
+network).
 
 The document is the one the app serves (`GET /openapi.json` with the token), so a field added to
 `CheckRequest` or `Policy` is fuzzed without touching this file. Each operation gets bodies that
 fit the document (schemathesis' positive mode) and bodies that break it (negative mode: wrong
 types, missing or extra fields, not JSON at all). Texts for /v1/check also come from fragments
 that the detectors flag (names next to patient cues, identifiers, emoji, combining marks, runs
-over the 2,000-character paragraph cut) so that offsets are checked on real findings; images for
-/v1/check-image are schemathesis' minimal valid images, truncated, bit-flipped or replaced by
-random bytes, under several content types.
+over the 2,000-character paragraph cut) so that offsets are checked on real findings. Images for
+/v1/check-image are schemathesis' minimal valid ones and small Pillow-made ones in every mode their
+format takes, with odd metadata (EXIF orientation, GPS rationals, names and text; PNG text chunks;
+XMP), as they are, truncated, bit-flipped or replaced by random bytes, under several content
+types. A last test puts a fuzzed policy and then checks posts that contain its entries.
+
+schemathesis' own pytest integration (`schemathesis.pytest.from_fixture`) is not used: with the
+pinned pytest 9.2 it fails on `request.node._nodeid`. Each test runs schemathesis' per-operation
+Hypothesis strategies (`operation.as_strategy`) under `@given` instead.
 
 The property, for every request:
 - no response is a 5xx;
@@ -19,7 +27,7 @@ The property, for every request:
   the text: a lone surrogate becomes U+FFFD, which has the same length in both units);
 - every other 200 is a JSON object (its schema is checked by schemathesis against the document).
 
-About 40 s on 2 cores. The examples per operation are in EXAMPLES.
+About 35-50 s on 2 cores (model load included). The examples per operation are in EXAMPLES.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ from carelint.settings import RuntimeSettings
 TOKEN = "fuzz-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BASE_URL = "http://127.0.0.1:8787"  # the guard refuses any Host but loopback names
-SEED = 20_251_111  # schemathesis' own seed; Hypothesis is derandomized (its seed comes from the test)
+SEED = 20_251_111  # schemathesis' config seed, fixed; the examples come from Hypothesis, derandomized
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Examples per operation (Hypothesis may stop early when an operation has fewer distinct inputs:
