@@ -1,14 +1,22 @@
-"""The one shape every detector returns, before offsets are converted for the caller."""
+"""The one shape every detector returns, before offsets are converted for the caller, and the
+one vocabulary of its categories and severities (the API schema, the rule packs, the learned
+decisions and the CLI all take theirs from here)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, get_args
 
-Category = Literal["phi", "claim", "advice", "tone", "language"]
-Severity = Literal["high", "medium", "low"]
+# What a rule pack may give its rules: everything but PHI, which the PHI detector finds.
+RuleCategory = Literal["claim", "advice", "tone", "language"]
+Category = Literal["phi", RuleCategory]
+Severity = Literal["high", "medium", "low"]  # most severe first
 
-SEVERITY_RANK: dict[str | None, int] = {None: 0, "low": 1, "medium": 2, "high": 3}
+CATEGORIES: tuple[Category, ...] = get_args(Category)  # phi, claim, advice, tone, language
+RULE_CATEGORIES: tuple[RuleCategory, ...] = get_args(RuleCategory)
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+# None (a candidate, not a finding) ranks below every severity: 0, low 1, medium 2, high 3.
+SEVERITY_RANK: dict[str | None, int] = {None: 0, **{s: i for i, s in enumerate(reversed(SEVERITIES), 1)}}
 
 
 @dataclass(frozen=True)

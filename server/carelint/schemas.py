@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from carelint.findings import Category, Severity
 from carelint.platforms import PLATFORMS
 
 MAX_TEXT_CHARS = 100_000
@@ -36,10 +37,10 @@ class FindingOut(BaseModel):
     start: int
     end: int
     text: str
-    category: Literal["phi", "claim", "advice", "tone", "language"]
+    category: Category
     type: str
     rule: str
-    severity: Literal["high", "medium", "low"]
+    severity: Severity
     message: str
     suggestions: list[str]
     source: str
@@ -89,8 +90,8 @@ class HealthResponse(BaseModel):
 
 class RuleOut(BaseModel):
     id: str
-    category: str
-    severity: str
+    category: Category
+    severity: Severity
     message: str
     source: str
 

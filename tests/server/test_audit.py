@@ -11,10 +11,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from carelint.audit.cli import audit
 from carelint.audit.readers import AuditPost, ParseError, read_paths
 from carelint.audit.report import CSV_COLUMNS, write_report
 from carelint.audit.runner import PostResult, Spool, count_entries, run_audit
+from carelint.cli.audit import audit
 from carelint.engine import Checker
 from carelint.settings import DEFAULT_MODEL, Policy
 

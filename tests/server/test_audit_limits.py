@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from carelint.audit import readers
-from carelint.audit.cli import audit
 from carelint.audit.readers import (
     MAX_DEPTH,
     MAX_ENTRY_CHARS,
@@ -35,6 +34,7 @@ from carelint.audit.readers import (
 )
 from carelint.audit.report import write_report
 from carelint.audit.runner import AuditResult, PostResult, Spool, _batches, check_posts, run_audit
+from carelint.cli.audit import audit
 from carelint.engine import Checker
 from carelint.schemas import MAX_TEXT_CHARS
 from carelint.settings import Policy

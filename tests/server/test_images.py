@@ -18,9 +18,9 @@ from PIL import ExifTags, Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
 from carelint.app import create_app
+from carelint.cli.images import check_image
 from carelint.engine import Checker
 from carelint.images import MAX_IMAGE_BYTES, ImageError, check_image_bytes, check_image_file
-from carelint.images.cli import check_image
 from carelint.images.layout import engine_view, labelled_names, without_labels
 from carelint.images.loading import MAX_IMAGE_PIXELS
 from carelint.images.metadata import HOW_TO_STRIP, read_metadata

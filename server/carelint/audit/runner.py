@@ -27,14 +27,16 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 
 from carelint.audit.readers import AuditImage, AuditPost, Item, ParseError, expand, read_paths
-from carelint.findings import SEVERITY_RANK
+from carelint.findings import SEVERITIES as MOST_SEVERE_FIRST
+from carelint.findings import SEVERITY_RANK, Severity
 from carelint.platforms import PLATFORMS
 from carelint.settings import Policy
 
 if TYPE_CHECKING:
     from carelint.engine import Checker, ReportedFinding
 
-SEVERITIES = ("low", "medium", "high")
+# Least severe first (the order of --min-severity and of the report's filters).
+SEVERITIES: tuple[Severity, ...] = tuple(reversed(MOST_SEVERE_FIRST))
 BATCH_SIZE = 64  # posts per check_many call: enough for nlp.pipe to batch well, small to stream
 BATCH_CHARS = 200_000  # and characters per call: two parts of a long post, or many short posts
 IN_FLIGHT_PER_WORKER = 2  # one batch being checked, one waiting, per worker

@@ -11,6 +11,7 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
+from carelint.images.loading import ImageError
 from carelint.images.result import Box, union
 
 # OCR runs on at most this many pixels a side (boxes are scaled back). rapidocr's detector
@@ -63,8 +64,6 @@ class RapidOcrEngine:
             try:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:  # installed apart, with --no-deps: say how to get it
-                from carelint.images.loading import ImageError
-
                 raise ImageError(503, "ocr_unavailable",
                                  f"The OCR engine is not installed ({exc.name}): run `make install`, which "
                                  "installs rapidocr-onnxruntime from requirements-model.txt.") from None

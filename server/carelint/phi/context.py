@@ -1,49 +1,37 @@
 """Context decides severity: a patient's identifier is high, staff, officials, events and the
 organisation's own contact details are dropped, and the organisation's allowlist always wins.
 
-Cue vocabularies are data (data/context.toml, data/health_terms.toml); this module holds the
-decision, which reads in one place: `Judge.severity`.
+Cue vocabularies are data: data/context.toml (the phrases that mark a patient, staff, a reply or
+the organisation's contact details; titles, verbs, relatives; and, in its [patterns] table, the
+regexes for a past visit, a specific date or time, a condition and a licence), loaded by cues.py,
+and data/health_terms.toml, loaded by lexicon.py. What stays in code here is grammar, not
+vocabulary (the possessive pronouns and honorifics below), and the decision, which reads in one
+place: `Judge.severity`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 from spacy.tokens import Doc, Span
 
+from carelint.findings import Severity
 from carelint.nlp import text_of
-from carelint.phi.cues import ContextCues
+from carelint.phi.cues import ContextCues, default_cues
+from carelint.phi.identifiers import Kind
 from carelint.phi.lexicon import HEALTH_FACTS, TermHit
 from carelint.settings import Policy
 
 POSSESSIVES = frozenset({"his", "her", "their", "my", "your", "ur"})
 SECOND_PERSON = frozenset({"your", "ur"})
 THIRD_PERSON = (POSSESSIVES - SECOND_PERSON) | {"name"}  # "name": "Gabriel Silva's dressing change"
-# Words near "your <treatment>" that make it one past visit rather than general advice.
-PAST_ANCHOR = re.compile(
-    r"\b(?:yesterday|last (?:week|month|night|visit|time|year|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
-    r"|this (?:morning|afternoon)|ago|with us|went (?:well|smoothly|great|fine)"
-    r"|on (?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{1,2}/\d{1,2})",
-    re.IGNORECASE,
-)
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "mister"})
-# A date names a day (not just a year or a duration): a Safe Harbor date element.
-SPECIFIC_DATE = re.compile(
-    r"\d{1,2}[/.-]\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s\d"
-    r"|\d(?:st|nd|rd|th)?\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|christmas|thanksgiving|new year|valentine"
-    r"|easter|hanukkah|halloween|\beve\b|ago today|\bthe \d{1,2}(?:st|nd|rd|th)\b|\d{4}-\d{2}-\d{2}"
-    r"|\(\d{4}\s?[-–]\s?\d{4}\)|\b\d{4}\s?[-–]\s?\d{4}\b",
-    re.IGNORECASE,
-)
-# Time words that make "your root canal" about one past visit rather than general advice.
-SPECIFIC_TIME = re.compile(
-    r"\b(?:yesterday|today|tonight|this (?:morning|afternoon|week|month)|last (?:week|month|year|visit|time)"
-    r"|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|\d)",
-    re.IGNORECASE,
-)
-CONDITIONAL = re.compile(r"\b(?:if|when|whenever|in case)\b[^.!?]*$", re.IGNORECASE)
+# A date that names a day (data/context.toml, patterns.specific_date), for learned/features.py.
+SPECIFIC_DATE = default_cues().specific_date
+
+Owner = Literal["", "second", "third"]  # whose a health term is: nobody's, your, his/her/a name's
 
 
 @dataclass(frozen=True)
@@ -54,6 +42,7 @@ class PostCues:
     strong: bool = False  # talks about a particular patient or their care
     reply: bool = False  # cites a person's records or visits
     health: bool = False  # mentions any health term
+    short: bool = False  # a post of a few lines, where a cue anywhere is about everyone in it
 
 
 @dataclass(frozen=True)
@@ -71,10 +60,12 @@ class Candidate:
     start: int  # character offsets in the paragraph
     end: int
     entity: str
-    kind: str
+    kind: Kind
     score: float = 0.5
-    severity: str | None = None
-    extra: dict = field(default_factory=dict)
+    severity: Severity | None = None
+    name_like: bool = False  # a person: looks like a full name (two capitalised words, or an honorific)
+    owner: Owner = ""  # a health term: whose it is
+    term: str = ""  # a health term: its category in data/health_terms.toml (procedure, condition…)
 
 
 @dataclass
@@ -125,7 +116,7 @@ def person_received_care(doc: Doc, hits: list[TermHit], cues: ContextCues) -> bo
             return True
         if owner in SECOND_PERSON:
             window = doc[max(h.start - 8, 0) : min(h.end + 8, len(doc))].text
-            if PAST_ANCHOR.search(window):
+            if cues.past_visit.search(window):
                 return True
         verbs = {"condition": cues.condition_verbs, "procedure": cues.treatment_verbs}.get(h.category)
         if verbs and _named_subject_has(doc, h.start, verbs, cues):
@@ -211,6 +202,13 @@ class Judge:
         self._sentence_cache[sent.start] = cues
         return cues
 
+    def explicit_cue(self, sent: Span) -> bool:
+        """A patient or record phrase written out in the sentence ("our patient", "your chart",
+        "you missed your appointment"), as opposed to cues inferred from word order."""
+        text = sent.text
+        return ((self.paragraph.patient_phrase and bool(self.cues.strong_patient.search(text)))
+                or (self.paragraph.cues.reply and bool(self.cues.reply.search(text))))
+
     # -- titles next to a name ----------------------------------------------------------------
     def title_near(self, start: int, end: int) -> str | None:
         """'staff' or 'public' when a title or credential sits right next to the span."""
@@ -246,7 +244,7 @@ class Judge:
             return any(low in a or a in low for a in self.allow_addresses)
         return False
 
-    def severity(self, c: Candidate) -> str | None:
+    def severity(self, c: Candidate) -> Severity | None:
         """'high', 'medium', 'low' or None (not PHI here)."""
         text = self.text[c.start : c.end]
         if self.allowlisted(c, text):
@@ -258,13 +256,13 @@ class Judge:
             return "high"
         if c.kind == "disclosure":
             before = self.text[sent.start_char : c.start]
-            return None if CONDITIONAL.search(before) else "high"
+            return None if self.cues.conditional.search(before) else "high"
         if c.kind == "person":
             return self._person(c, text, s, post_patient, sent.start in self.sentences_with_identifiers)
         if c.kind == "contact":
             return self._contact(c, text, sent, post_patient)
         if c.kind == "date":
-            if not SPECIFIC_DATE.search(text) or not post_patient:
+            if not self.cues.specific_date.search(text) or not post_patient:
                 return None
             return None if s.staff and not (s.strong or s.reply) else "high"
         if c.kind == "age":
@@ -278,11 +276,11 @@ class Judge:
         if c.kind == "url":
             return "medium" if s.strong else None
         if c.kind == "license":
-            return "high" if re.search(r"licen[cs]e|\bDL\b|driver|DEA", sent.text, re.I) else None
+            return "high" if self.cues.licence.search(sent.text) else None
         return None
 
     def _person(self, c: Candidate, text: str, s: SentenceCues, post_patient: bool,
-                beside_identifier: bool) -> str | None:
+                beside_identifier: bool) -> Severity | None:
         if c.entity == "PERSON" and text.replace(" ", "").isalpha() and text.isupper() and len(text) > 3:
             return None  # spaCy calling shouting ("MIRACLE ALERT") a person; NAME_CAPS handles capitals
         if c.entity == "NAME_GUESS" and not (s.strong or s.reply or post_patient):
@@ -298,13 +296,13 @@ class Judge:
             return None
         if post_patient or s.strong or s.reply:
             return "high"
-        if s.health and beside_identifier and c.extra.get("name_like"):
+        if s.health and beside_identifier and c.name_like:
             return "high"
-        if self.post.health and c.extra.get("name_like"):
+        if self.post.health and c.name_like:
             return "medium"  # a full name in a health post: worth a second look
         return None
 
-    def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> str | None:
+    def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> Severity | None:
         before = self.text[max(sent.start_char, c.start - 60) : c.start]
         if self.cues.org_contact.search(before):
             return None
@@ -319,7 +317,7 @@ class Judge:
     # -- health details tied to a person ---------------------------------------------------------
     def health_details(self, person_in_paragraph: bool) -> list[Candidate]:
         """Every health term as a candidate; severity set where it is tied to a person here.
-        `extra["owner"]`: whose it is ("second" for your, "third" for his/her/a name's, "")."""
+        `owner`: whose it is ("second" for your, "third" for his/her/a name's, "")."""
         out = []
         for hit in self.term_hits:
             span = hit.span(self.doc)
@@ -327,11 +325,11 @@ class Judge:
             s = self.sentence_cues(sent)
             owner = possessed_by(self.doc, hit.start, self.cues.relatives)
             start = self.doc[owner_start(self.doc, hit.start)].idx if owner else span.start_char
-            cand = Candidate(start, span.end_char, "HEALTH_DETAIL", "disclosure")
-            cand.extra["owner"] = "second" if owner in SECOND_PERSON else "third" if owner else ""
-            cand.extra["term"] = hit.category
+            cand = Candidate(start, span.end_char, "HEALTH_DETAIL", "disclosure",
+                             owner="second" if owner in SECOND_PERSON else "third" if owner else "",
+                             term=hit.category)
             if owner in SECOND_PERSON:
-                specific = bool(SPECIFIC_TIME.search(sent.text)) or s.reply
+                specific = bool(self.cues.specific_time.search(sent.text)) or s.reply
                 if self.post.reply or (specific and (self.post.strong or person_in_paragraph)):
                     cand.severity = "high"
             elif owner:

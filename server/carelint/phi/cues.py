@@ -1,7 +1,9 @@
-"""The context cue lists of data/context.toml, compiled once."""
+"""The context cues of data/context.toml, compiled once: phrase lists, word lists, and the
+[patterns] table of full regular expressions."""
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -14,6 +16,11 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
     """One case-insensitive alternation; bare words get word boundaries."""
     parts = [rf"\b{p}\b" if re.fullmatch(r"[\w .'-]+", p) else p for p in patterns]
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+def _regex(patterns: list[str]) -> re.Pattern[str]:
+    """One case-insensitive alternation of regexes used as written (the [patterns] table)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,17 @@ class ContextCues:
     not_name_starters: frozenset[str]
     not_person_words: frozenset[str]
     relatives: frozenset[str]
+    past_visit: re.Pattern[str]  # near "your <treatment>": one past visit
+    specific_date: re.Pattern[str]  # a date that names a day
+    specific_time: re.Pattern[str]  # a sentence placed at one time
+    conditional: re.Pattern[str]  # a condition leads up to the end of the text
+    licence: re.Pattern[str]  # a sentence that says licence
 
     @classmethod
     def load(cls, path: Path = CONTEXT_FILE) -> ContextCues:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
+        patterns = data["patterns"]
         return cls(
             strong_patient=_any(data["strong_patient_cues"]),
             reply=_any(data["reply_cues"]),
@@ -48,4 +61,15 @@ class ContextCues:
             not_name_starters=frozenset(data["not_name_starters"]),
             not_person_words=frozenset(data["not_person_words"]),
             relatives=frozenset(data["relatives"]),
+            past_visit=_regex(patterns["past_visit"]),
+            specific_date=_regex(patterns["specific_date"]),
+            specific_time=_regex(patterns["specific_time"]),
+            conditional=_regex(patterns["conditional"]),
+            licence=_regex(patterns["licence"]),
         )
+
+
+@functools.cache
+def default_cues() -> ContextCues:
+    """The packaged cues, loaded once per process (for code without a detector's ContextCues)."""
+    return ContextCues.load()

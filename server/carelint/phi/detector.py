@@ -19,6 +19,9 @@ from carelint.phi.lexicon import HealthLexicon
 from carelint.phi.recognizers.first_names import census_first_names
 
 # Words of shouted sentences that are also census first names ("WILL", "MAY", "JOY").
+# A post this short is read as one context: a patient cue anywhere in it is evidence for every
+# identifier in it (a wristband's name and MRN; "Thanks, Sarah! Glad your extraction went well").
+SHORT_POST_CHARS = 300
 SHOUTING_WORDS = frozenset({"is", "are", "the", "and", "you", "your", "will", "may", "can", "not", "now", "new",
                             "free", "stop", "get", "all", "our", "for", "with", "this", "that", "joy", "hope"})
 
@@ -74,7 +77,7 @@ class PhiDetector:
         in one paragraph does not re-scan the others)."""
         cues = [self.paragraph_facts(p).cues for p in paragraphs]
         return PostCues(strong=any(c.strong for c in cues), reply=any(c.reply for c in cues),
-                        health=any(c.health for c in cues))
+                        health=any(c.health for c in cues), short=sum(map(len, paragraphs)) <= SHORT_POST_CHARS)
 
     def paragraph_facts(self, text: str) -> ParagraphFacts:
         found = self._facts_cache.get(text)
@@ -106,10 +109,10 @@ class PhiDetector:
                                   if c.end > c.start and not _in_hashtag(c, text)], self.registry.priority)
         for c in cands:
             if c.kind == "person":
-                c.extra["name_like"] = self._name_like(text[c.start : c.end])
+                c.name_like = self._name_like(text[c.start : c.end])
         post = ctx.post or PostCues()
         if any(c.kind == "always" for c in cands):
-            post = PostCues(strong=True, reply=post.reply, health=post.health)
+            post = PostCues(strong=True, reply=post.reply, health=post.health, short=post.short)
         facts = self.paragraph_facts(text)
         judge = Judge(self.cues, doc, post, ctx.policy, facts)
         judge.note_identifiers(cands, self.registry.care_identifiers)
@@ -134,20 +137,23 @@ class PhiDetector:
     def _finding(self, c: Candidate, judge: Judge) -> Finding:
         spec = self.specs[c.entity]
         drivers = [f"kind:{c.kind}"]
-        if c.extra.get("owner"):
-            drivers.append(f"owner:{c.extra['owner']}")
-        if c.extra.get("term"):
-            drivers.append(f"term:{c.extra['term']}")
+        if c.owner:
+            drivers.append(f"owner:{c.owner}")
+        if c.term:
+            drivers.append(f"term:{c.term}")
         sent = judge.sentence(c.start, c.end)
-        cues = judge.sentence_cues(sent)
-        if cues.strong or cues.reply or sent.start in judge.sentences_with_identifiers or judge.has_record_number:
+        if judge.sentence_cues(sent).strong:
+            drivers.append("care-inferred")  # "Keisha Brown, as she starts chemo": a person's care, by word order
+        short_patient_post = judge.post.short and (judge.post.strong or judge.post.reply)
+        if (judge.explicit_cue(sent) or sent.start in judge.sentences_with_identifiers or judge.has_record_number
+                or short_patient_post):
             # "our patient", "your chart", a room or record number in the same sentence, or a
             # record number in the paragraph: the hand-written verdict rests on evidence right here.
             drivers.append("patient-cue")
         if c.kind == "person":
             title = judge.title_near(c.start, c.end)
             drivers += [f"title:{title}"] if title else []
-            drivers += ["name-like"] if c.extra.get("name_like") else []
+            drivers += ["name-like"] if c.name_like else []
         return Finding(
             start=c.start, end=c.end, category="phi", type=c.entity, rule=spec.rule,
             severity=c.severity, message=spec.message, source=spec.source,

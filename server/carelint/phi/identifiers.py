@@ -5,17 +5,19 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 IDENTIFIERS_FILE = Path(__file__).parent / "data" / "identifiers.toml"
-# How phi/context.py judges an entity; "code" has no hand-written context (the learned decision
-# alone keeps or drops it).
-KINDS = frozenset({"always", "person", "contact", "date", "place", "age", "url", "license", "code", "disclosure"})
+# How phi/context.py judges an entity (data/identifiers.toml describes each); "code" has no
+# hand-written context (the learned decision alone keeps or drops it).
+Kind = Literal["always", "person", "contact", "date", "place", "age", "url", "license", "code", "disclosure"]
+KINDS: frozenset[Kind] = frozenset(get_args(Kind))
 
 
 @dataclass(frozen=True)
 class IdentifierSpec:
     entity: str
-    kind: str
+    kind: Kind
     rule: str
     message: str
     source: str

@@ -20,15 +20,18 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
+
+from carelint.findings import RULE_CATEGORIES, SEVERITIES, RuleCategory, Severity
 
 DEFAULT_PACKS_DIR = Path(__file__).parent / "packs"
 
-CATEGORIES = ("claim", "advice", "tone", "language")
-SEVERITIES = ("high", "medium", "low")
-IN_QUOTES = ("skip", "skip_question", "keep")
-CONTEXT_WHERE = ("before", "after", "sentence", "paragraph")
-CONTEXT_EFFECTS = ("skip", "require", *SEVERITIES)
+InQuotes = Literal["skip", "skip_question", "keep"]
+ContextWhere = Literal["before", "after", "sentence", "paragraph"]
+ContextEffect = Literal["skip", "require", Severity]  # a severity: the match gets that severity
+IN_QUOTES: tuple[InQuotes, ...] = get_args(InQuotes)
+CONTEXT_WHERE: tuple[ContextWhere, ...] = get_args(ContextWhere)
+CONTEXT_EFFECTS: tuple[ContextEffect, ...] = get_args(ContextEffect)
 RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -62,8 +65,8 @@ class ContextCheck:
     """If `cue` occurs `where` relative to a match, apply `effect` (skip, require, or a severity)."""
 
     cue: str
-    where: str
-    effect: str
+    where: ContextWhere
+    effect: ContextEffect
     window: int | None = None  # tokens; None = to the sentence boundary
 
 
@@ -79,8 +82,8 @@ class Cue:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    category: str
-    severity: str
+    category: RuleCategory
+    severity: Severity
     message: str
     source: str
     pack: str
@@ -93,7 +96,7 @@ class Rule:
     regex: tuple[str, ...] = ()
     case_sensitive: bool = False
     context: tuple[ContextCheck, ...] = ()
-    in_quotes: str = "keep"
+    in_quotes: InQuotes = "keep"
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
 
@@ -128,7 +131,7 @@ def _load_file(path: Path, packs: RulePacks) -> None:
 
     pack = _table(data.get("pack", {}), f"{name}: [pack]")
     _no_unknown_keys(pack, {"category", "in_quotes"}, f"{name}: [pack]")
-    default_category = _choice(pack.get("category"), CATEGORIES, f"{name}: [pack]: field 'category'", True)
+    default_category = _choice(pack.get("category"), RULE_CATEGORIES, f"{name}: [pack]: field 'category'", True)
     default_in_quotes = _choice(pack.get("in_quotes", "keep"), IN_QUOTES, f"{name}: [pack]: field 'in_quotes'")
 
     for lex_name, words in _table(data.get("lexicons", {}), f"{name}: [lexicons]").items():
@@ -163,7 +166,7 @@ def _load_file(path: Path, packs: RulePacks) -> None:
         packs.rules.append(_parse_rule(raw, name, index, default_category, default_in_quotes))
 
 
-def _parse_rule(raw: Any, pack: str, index: int, category: str | None, in_quotes: str) -> Rule:
+def _parse_rule(raw: Any, pack: str, index: int, category: RuleCategory | None, in_quotes: InQuotes) -> Rule:
     rule_id = raw.get("id") if isinstance(raw, dict) else None
     label = f"{pack}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{pack}: rule #{index + 1}"
     raw = _table(raw, label)
@@ -174,7 +177,7 @@ def _parse_rule(raw: Any, pack: str, index: int, category: str | None, in_quotes
     _no_unknown_keys(raw, RULE_KEYS, label)
     if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
         raise RulePackError(f"{where('id')}: must look like 'claims.cure' (pack.name, lowercase, hyphens)")
-    category = _choice(raw.get("category", category), CATEGORIES, where("category"))
+    category = _choice(raw.get("category", category), RULE_CATEGORIES, where("category"))
     severity = _choice(raw.get("severity"), SEVERITIES, where("severity"))
     message = _text(raw.get("message"), where("message"))
     source = _text(raw.get("source"), where("source"))

@@ -1,28 +1,20 @@
-"""RuleDetector: every rule of every pack compiled once, at start-up, into spaCy Matchers and regexes.
-
-Phrase syntax (compiled here into Matcher token patterns):
-
-- words are separated by spaces and matched case-insensitively;
-- ``a|b|c`` alternatives for one word (a multi-word alternative needs a phrase of its own);
-  ``word~`` any inflection (cure~: cures, cured, curing);
-- ``word?`` makes a word optional; ``*`` is any one token, ``*{0,3}`` up to three;
-- ``@name`` any entry of a lexicon (entries may be several words and use ``~``);
-- ``#NUM`` any number-like token (30, thirty).
+"""RuleDetector: every rule of every pack compiled once, at start-up, into spaCy Matchers and
+regexes (phrases through phrases.py), then run on each paragraph with the rules' context checks.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spacy.matcher import Matcher
 
-from carelint.findings import Finding
+from carelint.findings import Finding, Severity
 from carelint.nlp import text_of
 from carelint.rules.loader import Cue, Rule, RulePackError, load_packs
+from carelint.rules.phrases import PhraseCompiler, TokenPattern, is_optional
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,137 +24,12 @@ if TYPE_CHECKING:
 
     from carelint.detector import CheckContext
 
-MAX_PATTERNS_PER_PHRASE = 2000
-WILDCARD = re.compile(r"^\*(\{\d*,\d*\})?$")
-
-# Irregular forms the suffix rules below cannot produce.
-IRREGULAR = {
-    "be": {"is", "are", "was", "were", "been", "being", "am"},
-    "do": {"does", "did", "done", "doing"},
-    "go": {"goes", "went", "gone", "going"},
-    "take": {"took", "taken", "taking"},
-    "give": {"gave", "given"},
-    "make": {"made"},
-    "tell": {"told"},
-    "feel": {"felt"},
-    "swear": {"swore", "sworn"},
-    "know": {"knew", "known"},
-    "see": {"saw", "seen"},
-    "lose": {"lost"},
-    "quit": {"quitting"},
-    "get": {"got", "gotten", "getting"},
-    "prove": {"proven"},
-    "have": {"has", "had"},
-    "baby": {"babies"},
-    "child": {"children"},
-    "man": {"men"},
-    "woman": {"women"},
-    "person": {"people"},
-}
-
 # Opening quote must not follow a letter (so apostrophes in "don't" are not quotes); an
 # apostrophe followed by a letter inside the quote does not close it. Quotes are bounded in
 # length so that text full of stray quote marks cannot make the search quadratic.
 QUOTED = re.compile(
     r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<![\w'])'(?=\S)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)"
 )
-
-
-def inflections(word: str) -> set[str]:
-    """Regular English inflections of `word` (over-generation is harmless for matching)."""
-    w = word.lower()
-    forms = {w, w + "s", w + "es", w + "ed", w + "d", w + "ing"}
-    if w.endswith("e"):
-        forms.add(w[:-1] + "ing")
-    if len(w) > 2 and w.endswith("y") and w[-2] not in "aeiou":
-        forms |= {w[:-1] + "ies", w[:-1] + "ied"}
-    if len(w) > 2 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
-        forms |= {w + w[-1] + "ed", w + w[-1] + "ing"}
-    return forms | IRREGULAR.get(w, set())
-
-
-def _with_curly_apostrophes(forms: set[str]) -> set[str]:
-    return forms | {f.replace("'", "’") for f in forms if "'" in f}
-
-
-class PhraseCompiler:
-    """Turns the phrase syntax into spaCy Matcher patterns, tokenizing words like the pipeline."""
-
-    def __init__(self, nlp: Language, lexicons: dict[str, tuple[str, ...]]):
-        self.tokenizer = nlp.tokenizer
-        self.lexicons = lexicons
-        self._words: dict[str, list[str]] = {}  # the same words recur across thousands of phrases
-
-    def compile_all(self, phrases: list[str] | tuple[str, ...], label: str) -> list[list[dict[str, Any]]]:
-        """The patterns of a rule's or cue's phrases; an error names `label` and the field."""
-        patterns: list[list[dict[str, Any]]] = []
-        for phrase in phrases:
-            try:
-                patterns.extend(self.compile(phrase))
-            except ValueError as exc:
-                raise RulePackError(f"{label}: field 'phrases': {exc}") from exc
-        return patterns
-
-    def compile(self, phrase: str) -> list[list[dict[str, Any]]]:
-        patterns: list[list[dict[str, Any]]] = [[]]
-        for word in phrase.split():
-            choices = self._word(word)
-            patterns = [p + c for p, c in itertools.product(patterns, choices)]
-            if len(patterns) > MAX_PATTERNS_PER_PHRASE:
-                raise ValueError(f"phrase {phrase!r} expands to too many patterns")
-        if any(all(_is_optional(t) for t in p) for p in patterns):
-            raise ValueError(f"phrase {phrase!r} could match an empty span (every word optional)")
-        return patterns
-
-    def _word(self, word: str) -> list[list[dict[str, Any]]]:
-        """The alternative token sequences one phrase word stands for."""
-        optional = len(word) > 1 and word.endswith("?")
-        if optional:
-            word = word[:-1]
-        wildcard = WILDCARD.match(word)
-        if wildcard:
-            token: dict[str, Any] = {"IS_SENT_START": False}
-            if wildcard.group(1) or optional:
-                token["OP"] = wildcard.group(1) or "?"
-            return [[token]]
-        if word == "#NUM":
-            return [[{"LIKE_NUM": True, "OP": "?"} if optional else {"LIKE_NUM": True}]]
-        sequences: list[list[set[str]]] = []
-        for alternative in word.split("|"):
-            if alternative.startswith("@"):
-                sequences.extend(self._entry(entry) for entry in self.lexicons[alternative[1:]])
-            else:
-                sequences.append(self._literal(alternative))
-        # Alternatives of equal length are merged position by position: far fewer patterns, and the
-        # few extra combinations this allows ("heart thinners") are harmless.
-        by_length: dict[int, list[set[str]]] = {}
-        for seq in sequences:
-            merged = by_length.setdefault(len(seq), [set() for _ in seq])
-            for position, forms in enumerate(seq):
-                merged[position] |= forms
-        choices = [[{"LOWER": {"IN": sorted(forms)}} for forms in seq] for seq in by_length.values()]
-        if optional and len(choices) == 1 and len(choices[0]) == 1:
-            choices[0][0]["OP"] = "?"
-            return choices
-        return choices + [[]] if optional else choices
-
-    def _entry(self, entry: str) -> list[set[str]]:
-        """A lexicon entry: one or more words, each may carry ~ (no other operators)."""
-        return [forms for word in entry.split() for forms in self._literal(word)]
-
-    def _literal(self, text: str) -> list[set[str]]:
-        inflect = text.endswith("~")
-        if inflect:
-            text = text[:-1]
-        if not text:
-            raise ValueError("empty word")
-        words = self._words.get(text)
-        if words is None:
-            words = self._words[text] = [t.text.lower() for t in self.tokenizer(text)]
-        sequence = [{w} for w in words]
-        if inflect:
-            sequence[-1] = inflections(words[-1])
-        return [_with_curly_apostrophes(forms) for forms in sequence]
 
 
 @dataclass(frozen=True)
@@ -244,7 +111,7 @@ class RuleDetector:
         compiled.regexes = [re.compile(p, flags) for p in cue.regex]
         return compiled
 
-    def _compile(self, patterns: list[list[dict[str, Any]]], validate: bool = False) -> _Compiled:
+    def _compile(self, patterns: list[TokenPattern], validate: bool = False) -> _Compiled:
         """`validate`: check the patterns against spaCy's schema (hand-written ones; those the
         PhraseCompiler makes are valid by construction, and checking them slowed start-up)."""
         if not patterns:
@@ -259,11 +126,11 @@ class RuleDetector:
             needs.add(required)
         return _Compiled(matcher, tuple(needs))
 
-    def _required_words(self, pattern: list[dict[str, Any]]) -> tuple[frozenset[str], ...]:
+    def _required_words(self, pattern: TokenPattern) -> tuple[frozenset[str], ...]:
         """The word sets of the pattern's required LOWER tokens, rarest first (so a check fails fast)."""
         sets = {
             frozenset(token["LOWER"]["IN"]) for token in pattern
-            if not _is_optional(token) and set(token) == {"LOWER"} and isinstance(token["LOWER"], dict)
+            if not is_optional(token) and set(token) == {"LOWER"} and isinstance(token["LOWER"], dict)
         }
         return tuple(sorted(sets, key=lambda ws: (sum(w in self._stop_words or len(w) < 3 for w in ws), len(ws))))
 
@@ -316,7 +183,7 @@ class RuleDetector:
                 found.append(_Candidate(index, start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
         return found
 
-    def _finding(self, rule: Rule, text: str, cand: _Candidate, severity: str) -> Finding:
+    def _finding(self, rule: Rule, text: str, cand: _Candidate, severity: Severity) -> Finding:
         matched = text[cand.char_start : cand.char_end]
         suggestions = rule.suggestions
         if rule.plural_suggestions and _looks_plural(matched):
@@ -324,10 +191,10 @@ class RuleDetector:
         return Finding(
             start=cand.char_start,
             end=cand.char_end,
-            category=rule.category,  # type: ignore[arg-type]  # validated by the loader
+            category=rule.category,
             type=rule.type,
             rule=rule.id,
-            severity=severity,  # type: ignore[arg-type]
+            severity=severity,
             message=rule.message,
             source=rule.source,
             suggestions=tuple(_match_case(s, matched) for s in suggestions),
@@ -335,11 +202,6 @@ class RuleDetector:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _is_optional(token: dict[str, Any]) -> bool:
-    op = token.get("OP", "")
-    return op in ("?", "*") or op.startswith(("{0", "{,"))
 
 
 def _spans(doc: Doc, text: str, compiled: _Compiled, words: set[str] | None = None) -> list[tuple[int, int]]:
@@ -367,7 +229,7 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 def _apply_context(
     rule: Rule, cand: _Candidate, sentence_of: list[tuple[int, int]], cues: Callable[[str], list[tuple[int, int]]]
-) -> str | None:
+) -> Severity | None:
     """The rule's severity after its context checks, or None if the match is dropped."""
     severity = rule.severity
     sent_start, sent_end = sentence_of[cand.start][0], sentence_of[cand.end - 1][1]
@@ -383,12 +245,14 @@ def _apply_context(
             present = any(s < sent_end and e > sent_start for s, e in spans)
         else:
             present = bool(spans)
-        if check.effect == "skip" and present:
-            return None
-        if check.effect == "require" and not present:
-            return None
-        if check.effect not in ("skip", "require") and present:
-            severity = check.effect
+        if check.effect == "skip":
+            if present:
+                return None
+        elif check.effect == "require":
+            if not present:
+                return None
+        elif present:
+            severity = check.effect  # a severity
     return severity
 
 

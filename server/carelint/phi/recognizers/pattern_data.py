@@ -12,6 +12,9 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 PATTERNS_FILE = Path(__file__).with_name("patterns.toml")
 _MATCH_FLAGS = regex.DOTALL | regex.MULTILINE
+# No `context` words: Presidio's context boost is not run (phi/analyzer.py, NoContextBoost); the
+# hand-written context is phi/context.py's, over data/context.toml.
+FIELDS = frozenset({"entity", "safe_harbor", "requires", "case_sensitive", "patterns", "examples"})
 
 
 class PatternDataError(ValueError):
@@ -30,6 +33,9 @@ class PatternSpec:
 
 def _build(entry: dict, index: int, path: Path) -> PatternSpec:
     where = f"{path.name}: recognizer #{index + 1} ({entry.get('entity', '?')})"
+    unknown = sorted(set(entry) - FIELDS)
+    if unknown:
+        raise PatternDataError(f"{where}: unknown field {unknown[0]!r} (allowed: {', '.join(sorted(FIELDS))})")
     flags = _MATCH_FLAGS if entry.get("case_sensitive") else _MATCH_FLAGS | regex.IGNORECASE
     try:
         entity = entry["entity"]
@@ -46,7 +52,6 @@ def _build(entry: dict, index: int, path: Path) -> PatternSpec:
         supported_entity=entity,
         name=f"carelint.{entity.lower()}",
         patterns=patterns,
-        context=entry.get("context", []),
         global_regex_flags=flags,
     )
     examples = entry.get("examples", {})

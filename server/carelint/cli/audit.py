@@ -1,4 +1,4 @@
-"""`carelint audit PATH…`: the command. Registered in carelint.cli with `app.command()(audit)`.
+"""`carelint audit PATH…`: check exported post history and write a report (carelint.audit does the work).
 
 Exit codes as `carelint check`: 1 when any high-severity finding was found, 0 otherwise, 2 on a
 usage error (a missing file, a bad option, an invalid settings file, a missing model).
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -31,11 +30,9 @@ from rich.text import Text
 from carelint.audit.readers import MAX_POST_CHARS, read_paths
 from carelint.audit.report import FORMATS, REPORT_MODE, write_report
 from carelint.audit.runner import SEVERITIES, AuditResult, count_entries, run_audit
+from carelint.cli.common import SEVERITY_STYLE, err, load_checker, load_policy, load_settings, usage_error
 from carelint.platforms import PLATFORMS
-from carelint.settings import InvalidEnvironment, PolicyStore, load_runtime_settings
 
-err = Console(stderr=True)
-SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 SHOWN_ERRORS = 5  # parse errors listed on the terminal; the report has them all
 
 
@@ -44,11 +41,6 @@ class RateColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         return Text(f"{task.speed:,.0f} posts/s" if task.speed else "… posts/s", style="progress.data.speed")
-
-
-def _usage_error(message: str) -> typer.Exit:
-    err.print(f"[red]{message}[/red]")
-    return typer.Exit(2)
 
 
 def audit(
@@ -71,34 +63,26 @@ def audit(
 
     Exit code 1 when a high-severity finding was found, 0 otherwise."""
     if output_format not in FORMATS:
-        raise _usage_error(f"--format must be one of {', '.join(FORMATS)}.")
+        raise usage_error(f"--format must be one of {', '.join(FORMATS)}.")
     if min_severity not in SEVERITIES:
-        raise _usage_error(f"--min-severity must be one of {', '.join(SEVERITIES)}.")
+        raise usage_error(f"--min-severity must be one of {', '.join(SEVERITIES)}.")
     if platform not in PLATFORMS:
-        raise _usage_error(f"Unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}.")
+        raise usage_error(f"Unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}.")
     for path in paths:
         if not path.exists():
-            raise _usage_error(f"Cannot read {path}: no such file or folder.")
+            raise usage_error(f"Cannot read {path}: no such file or folder.")
         if not os.access(path, os.R_OK):
-            raise _usage_error(f"Cannot read {path}: permission denied.")
+            raise usage_error(f"Cannot read {path}: permission denied.")
     report = _report_path(out, output_format)
     if any(report.resolve() == p.resolve() for p in paths):
-        raise _usage_error(f"The report {report} would overwrite an input file.")
+        raise usage_error(f"The report {report} would overwrite an input file.")
 
-    try:
-        settings = load_runtime_settings()
-    except InvalidEnvironment as exc:
-        raise _usage_error(str(exc)) from None
-    try:
-        policy = PolicyStore(settings.policy_path).load()
-    except ValueError as exc:
-        raise _usage_error(f"Settings file {settings.policy_path} is invalid: {exc}") from None
+    settings = load_settings()
+    policy = load_policy(settings)
+    # Here, not at the top: spaCy (which nlp imports) would slow every other command.
+    from carelint.nlp import ModelNotFound
 
-    from carelint.nlp import ModelNotFound  # here: importing spaCy slows every other command
-
-    checker = None
-    if jobs == 1:
-        checker = _load_checker(settings.model)
+    checker = load_checker(settings.model) if jobs == 1 else None
     total = count_entries(paths, column, platform)
     try:
         with _progress() as progress:
@@ -109,9 +93,9 @@ def audit(
                 on_progress=lambda n: progress.advance(task, n),
             )
     except BrokenProcessPool as exc:
-        raise _usage_error(f"A worker process stopped: {exc}. Try fewer --jobs.") from None
+        raise usage_error(f"A worker process stopped: {exc}. Try fewer --jobs.") from None
     except ModelNotFound as exc:  # raised in a worker
-        raise _usage_error(str(exc)) from None
+        raise usage_error(str(exc)) from None
 
     try:
         write_report(result, output_format, report)
@@ -128,19 +112,8 @@ def _report_path(out: Path | None, fmt: str) -> Path:
     if out.is_dir():
         return out / name
     if not out.parent.is_dir():
-        raise _usage_error(f"Cannot write {out}: the folder {out.parent} does not exist.")
+        raise usage_error(f"Cannot write {out}: the folder {out.parent} does not exist.")
     return out
-
-
-def _load_checker(model: str):
-    """The engine in this process, or a clear message and exit code 2 when the model is missing."""
-    from carelint.engine import Checker
-    from carelint.nlp import ModelNotFound
-
-    try:
-        return Checker.from_model(model)
-    except ModelNotFound as exc:
-        raise _usage_error(str(exc)) from None
 
 
 def _progress() -> Progress:

@@ -1,4 +1,4 @@
-"""`carelint check-image FILE…`: a typer command function; carelint.cli registers it."""
+"""`carelint check-image FILE…`: text in the picture, faces, and location and names in the metadata."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+from carelint.cli.common import SEVERITY_STYLE, err, load_checker, load_policy, load_settings, out_console
 
 
 def check_image(
@@ -19,17 +18,16 @@ def check_image(
 ) -> None:
     """Check photos for PHI: text in the picture, faces, location and names in the metadata.
     Exit code 1 when a high-severity finding remains, 2 when a file could not be checked."""
-    from carelint.cli import _load_checker, _load_policy, _settings  # here: carelint.cli imports this module
+    # Here, not at the top: carelint.images loads the engine (spaCy), OpenCV and the OCR engine.
     from carelint.images import ImageError, check_image_file
 
-    err = Console(stderr=True)
     if output_format not in ("text", "json"):
         err.print("[red]--format must be text or json.[/red]")
         raise typer.Exit(2)
-    settings = _settings()
-    policy = _load_policy(settings)
-    checker = _load_checker(settings.model)
-    out = Console(highlight=False, soft_wrap=True)
+    settings = load_settings()
+    policy = load_policy(settings)
+    checker = load_checker(settings.model)
+    out = out_console()
     failed = high = False
     reports = []
     for path in files:
@@ -38,7 +36,8 @@ def check_image(
         except (OSError, ImageError) as exc:
             failed = True
             message = exc.message if isinstance(exc, ImageError) else (exc.strerror or str(exc))
-            err.print(f"[red]{escape(str(path))}: {escape(message)}[/red]")
+            # One line per file, however long its path (rich would wrap it at the console width).
+            err.print(f"[red]{escape(str(path))}: {escape(message)}[/red]", soft_wrap=True)
             continue
         high |= result.has_high
         if output_format == "json":
