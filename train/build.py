@@ -58,11 +58,11 @@ TARGETS = {
     "phi_medium_precision": 0.60,  # sentence level
     "span_high_precision": 0.85,
     "span_medium_precision": 0.55,
-    # An identifier the hand-written context called high is lowered to medium only where such
-    # identifiers are at most this often PHI.
-    "span_demote_precision": 0.25,
+    # A rule match or PHI phrase (medium/high) is lowered (rules to low, phrases to medium) where
+    # its sentence's probability shows such matches are right at most this often.
+    "verdict_demote_precision": 0.3,
     # Each category head may add a medium finding to at most this share of clean posts.
-    "category_medium_clean_posts": 0.0075,
+    "category_medium_clean_posts": 0.004,
     "category_low_precision": 0.45,  # sentence level
 }
 
@@ -149,15 +149,38 @@ def lowest_threshold(probs: np.ndarray, ok) -> float | None:
     return None
 
 
-def highest_demotion(probs: np.ndarray, labels: np.ndarray, judged_high: np.ndarray) -> float:
-    """Below this probability an identifier the hand-written context called high is lowered to
-    medium (never dropped): the highest threshold under which such identifiers are mostly not PHI."""
+def highest_demotion(probs: np.ndarray, labels: np.ndarray, judged: np.ndarray, target: float) -> float:
+    """Below this probability a hand-written verdict (`judged` marks them) is lowered, never
+    dropped: the highest threshold under which such verdicts are right at most `target` of the time."""
     best = 0.0
     for t in np.arange(0.02, 0.6, 0.01):
-        below = judged_high & (probs < t)
-        if below.sum() >= 5 and labels[below].mean() <= TARGETS["span_demote_precision"]:
+        below = judged & (probs < t)
+        if below.sum() >= 5 and labels[below].mean() <= target:
             best = round(float(t), 2)
     return best
+
+
+def hand_written_verdicts(posts: list[dict], contexts: list, oof: dict[str, np.ndarray],
+                          keep_post: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per category, the hand-written findings of medium or high severity that the decision stage
+    may lower (rule matches; PHI phrases such as "your chart"): their sentence's out-of-fold
+    probability for that category, and whether a labelled span of the post overlaps them."""
+    out: dict[str, tuple[list, list]] = {c: ([], []) for c in CATEGORIES}
+    for _doc, _ctx, view, first, found, start, n in contexts:
+        if not keep_post[n]:
+            continue
+        post = posts[n]
+        for f in found:
+            if f.severity not in ("medium", "high") or is_identifier(f) or "cue-here" in f.drivers:
+                continue  # never lowered at run time (decide.py)
+            k = next((i for i, s in enumerate(view.sentences) if inside(f, s)), None)
+            if k is None:
+                continue
+            subs = post["phi"] if f.category == "phi" else [g["text"] for g in post["flags"]]
+            a, b = start + f.start, start + f.end
+            out[f.category][0].append(oof[f.category][first + k])
+            out[f.category][1].append(any(x < b and a < y for x, y in spans_of(post["text"], subs)))
+    return {c: (np.array(p), np.array(y, dtype=bool)) for c, (p, y) in out.items()}
 
 
 def precision_at(labels: np.ndarray, target: float):
@@ -218,11 +241,10 @@ def fit_heads(posts: list[dict], rows: Rows, contexts: list, stage: DecisionStag
                         {k: v for k, v in thresholds.items() if v is not None})
     # Span head: its sentence and paragraph probabilities are the out-of-fold ones, as unseen
     # writing would give them.
-    span_x, span_y, span_authors, span_judged = [], [], [], []
+    span_x, span_y, span_authors = [], [], []
     for n, _row, para, label, f in rows.spans:
         if not keep_post[n]:
             continue
-        span_judged.append(f.severity == "high")
         doc, ctx, view, first, _, _, _ = contexts[para]
         view.probs = {"phi": oof_all["phi"][first : first + len(view.sentences)]}
         span_x.append(stage.span_features(doc, ctx, view, [f])[0])
@@ -234,10 +256,13 @@ def fit_heads(posts: list[dict], rows: Rows, contexts: list, stage: DecisionStag
         head = fit(sx, sy, SPAN_HEAD, SPAN_FEATURES)
         high = lowest_threshold(span_oof, precision_at(sy, TARGETS["span_high_precision"]))
         medium = lowest_threshold(span_oof, precision_at(sy, TARGETS["span_medium_precision"]))
-        thresholds = {"high": high, "medium": min(medium or 1.0, high or 1.0),
-                      "demote": highest_demotion(span_oof, sy, np.array(span_judged))}
+        thresholds = {"high": high, "medium": min(medium or 1.0, high or 1.0)}
         heads[SPAN_HEAD] = Head(SPAN_HEAD, head.features, head.mean, head.scale, head.weights, head.bias,
                                 {k: v for k, v in thresholds.items() if v is not None})
+    for c, (probs, labels) in hand_written_verdicts(posts, contexts, oof_all, keep_post).items():
+        if len(labels):
+            heads[c].thresholds["demote"] = highest_demotion(probs, labels, np.ones(len(labels), bool),
+                                                             TARGETS["verdict_demote_precision"])
     disclaimer = fit_disclaimer(posts, contexts, oof_all, keep_post, stage)
     if disclaimer:
         heads[DISCLAIMER_HEAD] = disclaimer

@@ -133,10 +133,25 @@
         finding.offline ? el("span", { class: "offline", text: "· offline check" }) : null,
       ),
       el("p", { id: "carelint-card-message", class: "message", text: finding.message || "" }),
+      why(finding) ? el("p", { class: "why", text: why(finding) }) : null,
       finding.source ? el("p", { class: "source", text: `Source: ${finding.source}` }) : null,
       el("div", { class: "actions", role: "group", "aria-label": "Fixes" }, ...actions),
       el("p", { class: "note", role: "status", "aria-live": "polite" }),
     ];
+  }
+
+  /**
+   * What drove a finding, in words: the server's readable drivers (not its internal "kind:" tags)
+   * and, for a learned decision, how sure it is.
+   * @param {Carelint.Finding} finding
+   * @returns {string}
+   */
+  function why(finding) {
+    const drivers = Array.isArray(finding.drivers) ? finding.drivers : [];
+    const words = drivers.filter((d) => !/^[a-z-]+:/.test(d) && !/^[a-z]+-[a-z]+$/.test(d));
+    const learned = drivers.find((d) => d.startsWith("learned:"));
+    const sure = learned ? ` (learned decision, ${Math.round(Number(learned.slice(8)) * 100)}% sure)` : "";
+    return words.length || sure ? `Why: ${words.join(", ") || "the sentence as a whole"}${sure}` : "";
   }
 
   C.card = {

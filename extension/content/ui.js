@@ -27,6 +27,7 @@
     .card .sev[data-severity="low"] { background: #eff8ff; color: #175cd3; }
     .card p { margin: 4px 0; }
     .card .source { color: #667085; font-size: 11px; }
+    .card .why { color: #344054; font-size: 12px; margin: 4px 0; }
     .card .actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
     .card .suggestion { background: #eff8ff; border-color: #b2ddff; color: #175cd3; }
     .card .note { color: #b42318; font-size: 12px; }

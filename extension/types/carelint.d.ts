@@ -29,6 +29,7 @@ declare namespace Carelint {
     message: string;
     suggestions: string[];
     source?: string;
+    drivers?: string[]; // what drove the decision ("addressed to the reader (you/your)", "learned:0.93")
     offline?: boolean; // found by the built-in patterns (server unreachable)
   }
   interface Disclaimer {

@@ -234,3 +234,16 @@ def test_card_is_reachable_from_the_keyboard(open_composer, api):
     card.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.getAttribute('data-lexical-editor')") == "true"
     assert model_text(page) == text
+
+
+def test_the_card_says_what_drove_a_learned_finding(open_composer, api):
+    page, composer = open_composer("mastodon")
+    sentence = "Your bloodwork was normal, as we explained."
+    text = type_post(page, composer, lines=(sentence,))
+    findings = check(api, text, composer.platform)["findings"]
+    [learned] = [f for f in findings if f["category"] == "phi" and any(d.startswith("learned:") for d in f["drivers"])]
+    wait_highlights(page, expected_highlights(findings))
+    card = open_card_for(page, learned["text"])
+    why = card.locator(".why").inner_text()
+    assert why.startswith("Why:") and "sure" in why and "kind:" not in why
+    assert model_text(page) == text

@@ -120,13 +120,19 @@ def test_candidates_are_never_reported_without_a_decision(nlp):
 
 def test_identifier_severity_policy():
     head = load_heads()["span"]
-    demote = head.thresholds["demote"]
-    low = max(0.0, demote - 0.01)
-    assert DecisionStage._identifier_severity(head, "high", low, cued=True) == "high"
-    assert DecisionStage._identifier_severity(head, "high", low, cued=False) == "medium"
-    assert DecisionStage._identifier_severity(head, "high", 0.99, cued=False) == "high"
+    sure = head.thresholds["high"]
+    assert DecisionStage._identifier_severity(head, "high", 0.0, cued=True) == "high"
+    assert DecisionStage._identifier_severity(head, "high", 0.0, cued=False) == "medium"  # lowered, never dropped
+    assert DecisionStage._identifier_severity(head, "high", sure, cued=False) == "high"
     assert DecisionStage._identifier_severity(head, None, 0.0, cued=False) is None
-    assert DecisionStage._identifier_severity(head, None, 0.999, cued=False) == "high"
+    assert DecisionStage._identifier_severity(head, None, sure, cued=False) == "high"
+    assert DecisionStage._identifier_severity(head, "medium", 0.0, cued=False) == "medium"
+
+
+def test_a_rule_match_is_lowered_not_dropped_where_its_sentence_reads_otherwise(learned):
+    text = "There is no cure for the common cold, whatever the ads say."
+    claims = [f for f in learned.check(text).findings if f.category == "claim"]
+    assert all(f.severity in ("low", "medium") for f in claims)
 
 
 def test_a_head_refuses_features_it_was_not_trained_on():

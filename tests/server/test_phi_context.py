@@ -2,6 +2,7 @@
 
 import pytest
 
+from carelint.phi.context import PolicyIndex
 from carelint.settings import Policy
 
 
@@ -113,3 +114,18 @@ def test_extra_phi_terms_from_policy_are_high(phi_checker):
 def test_titles_are_part_of_the_name_span(phi_checker):
     found = phi(phi_checker, "Mrs. Kim is recovering from her knee surgery in our unit.")
     assert found.get("Mrs. Kim") == "high"
+
+
+def test_a_large_policy_is_indexed_once_and_its_longest_terms_win(phi_checker):
+    policy = Policy(extra_phi_terms=[f"code name {i}" for i in range(1998)] + ["Bluebird", "Bluebird East"],
+                    staff_names=[f"Staff Member{i}" for i in range(2000)])
+    built = []
+    original = PolicyIndex.of
+    try:
+        PolicyIndex.of = classmethod(lambda cls, p: built.append(p) or original.__func__(cls, p))
+        first = phi(phi_checker, "Update on Bluebird East and code name 1997 tomorrow.", policy)
+        phi(phi_checker, "Another post about code name 7.", policy)
+    finally:
+        PolicyIndex.of = original
+    assert first.get("Bluebird East") == "high" and first.get("code name 1997") == "high"
+    assert len(built) == 1

@@ -124,11 +124,13 @@ class DecisionStage:
     def decide(self, doc: Doc, ctx: CheckContext, found: list[Finding]) -> tuple[list[Finding], ParagraphSummary]:
         view = self.view(doc, ctx, found)
         identifiers = [f for f in found if is_identifier(f)]
-        out = [f for f in found if not is_identifier(f) and f.severity]  # health terms not kept are evidence only
+        # Health terms not kept are evidence only; kept phrases and rule matches may be lowered.
+        out = [self._reviewed(f, view) for f in found if not is_identifier(f) and f.severity]
         if identifiers and SPAN_HEAD in self.heads:
             head = self.heads[SPAN_HEAD]
             for f, p in zip(identifiers, head.proba(self.span_features(doc, ctx, view, identifiers)), strict=True):
-                severity = self._identifier_severity(head, f.severity, float(p), "patient-cue" in f.drivers)
+                cued = "patient-cue" in f.drivers or "care-inferred" in f.drivers
+                severity = self._identifier_severity(head, f.severity, float(p), cued)
                 if severity:
                     out.append(replace(f, severity=severity, drivers=(*f.drivers, f"learned:{p:.2f}")))
         else:
@@ -136,15 +138,35 @@ class DecisionStage:
         out += self._sentence_findings(view, out)
         return out, self.summary(view)
 
+    def _reviewed(self, f: Finding, view: ParagraphView) -> Finding:
+        """A hand-written phrase or rule match, lowered where its sentence's probability for its
+        category shows such matches are mostly wrong ("cure" in "there is no cure", "their
+        metformin" in general advice): PHI phrases to medium, rule matches to low. Never dropped;
+        never a phrase whose own sentence says "our patient" or "your chart"."""
+        head = self.heads.get(f.category)
+        demote = head.thresholds.get("demote", 0.0) if head else 0.0
+        k = next((i for i, s in enumerate(view.sentences) if inside(f, s)), None)
+        if k is None or f.severity not in ("high", "medium") or "cue-here" in f.drivers:
+            return f  # a phrase with "our patient" or "your chart" in its own sentence stands
+        p = float(view.probs[f.category][k])
+        if p >= demote:
+            return f
+        lowered = "medium" if f.category == "phi" else "low"
+        if SEVERITY_RANK[lowered] >= SEVERITY_RANK[f.severity]:
+            return f
+        return replace(f, severity=lowered, drivers=(*f.drivers, f"lowered:{p:.2f}"))
+
     @staticmethod
     def _identifier_severity(head: Head, judged: str | None, p: float, cued: bool) -> str | None:
-        """The learned severity, except that a hand-written "high" is only ever lowered to medium,
-        and only where the head is sure such cases are mostly not PHI and no patient cue ("our
-        patient", "your chart") sits in the same sentence: what the decision corrects is context
-        carried over from elsewhere in the post."""
+        """The learned severity, except that a hand-written "high" with a patient cue ("our
+        patient", "your chart", a record number) in the same sentence stays high, and one without
+        (context carried over from elsewhere in the post) is lowered no further than medium."""
         learned = head.severity(p)
         if judged == "high":
-            return "medium" if p < head.thresholds.get("demote", 0.0) and not cued else "high"
+            if cued:
+                return "high"
+            # Context carried over from elsewhere in the post: the head decides, never below medium.
+            return "high" if learned == "high" else "medium"
         if judged and SEVERITY_RANK[judged] > SEVERITY_RANK[learned]:
             return judged
         return learned

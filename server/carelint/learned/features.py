@@ -16,13 +16,12 @@ import numpy as np
 from spacy.tokens import Doc
 
 from carelint.detector import CheckContext
-from carelint.findings import SEVERITY_RANK, Finding
+from carelint.findings import CATEGORIES, SEVERITY_RANK, Finding
 from carelint.learned.encoder import DIMENSIONS
 from carelint.nlp import text_of
 from carelint.phi.context import SPECIFIC_DATE
 from carelint.phi.identifiers import KINDS
 
-CATEGORIES = ("phi", "claim", "advice", "tone", "language")
 DISCLOSURE_TYPES = frozenset({"CARE_DISCLOSURE", "HEALTH_DETAIL"})
 
 _YOU = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|ur|u|y'all)\b", re.IGNORECASE)
@@ -54,7 +53,7 @@ SPAN_FEATURES = (
     "judge_high", "judge_medium", "judge_low", "judge_none", *(f"kind_{k}" for k in sorted(KINDS)),
     "title_staff", "title_public", "name_like", "sentence_phi", "paragraph_phi",
     "post_strong", "post_reply", "post_health", "sentence_initial", "one_word", "has_digit", "handle",
-    "capitalised", "chars", "specific_date", "patient_cue",
+    "capitalised", "chars", "specific_date", "patient_cue", "care_inferred",
 )
 
 
@@ -137,6 +136,7 @@ def span_row(f: Finding, text: str, sentence_p: float, paragraph_p: float, ctx: 
         float(f.start <= sentence_start), float(" " not in chunk.strip()), float(any(ch.isdigit() for ch in chunk)),
         float(chunk.startswith("@")), float(chunk[:1].isupper()), min(len(chunk), 40) / 40,
         float("kind:date" in f.drivers and bool(SPECIFIC_DATE.search(chunk))), float("patient-cue" in f.drivers),
+        float("care-inferred" in f.drivers),
     ]
 
 

@@ -150,23 +150,46 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)[-10:]
 
 
+@dataclass(frozen=True)
+class PolicyIndex:
+    """The organisation's policy in the shapes the judge and the detector look things up in,
+    built once per policy (a policy may list thousands of names and terms)."""
+
+    names: frozenset[str]
+    handles: frozenset[str]
+    phones: frozenset[str]
+    addresses: tuple[str, ...]
+    extra_terms: re.Pattern[str] | None  # one alternation, longest terms first
+
+    @classmethod
+    def of(cls, policy: Policy) -> PolicyIndex:
+        terms = sorted({t for t in policy.extra_phi_terms if t}, key=len, reverse=True)
+        return cls(
+            names=frozenset(_norm_name(n) for n in policy.staff_names),
+            handles=frozenset(h.lower().lstrip("@") for h in policy.staff_handles),
+            phones=frozenset(d for d in map(_digits, policy.org_phones) if d),
+            addresses=tuple(a.lower() for a in policy.org_addresses),
+            extra_terms=re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, terms))})(?!\w)", re.IGNORECASE)
+            if terms else None,
+        )
+
+
 class Judge:
     """Assigns severities to the candidates of one paragraph."""
 
-    def __init__(self, cues: ContextCues, doc: Doc, post: PostCues, policy: Policy, paragraph: ParagraphFacts):
+    def __init__(self, cues: ContextCues, doc: Doc, post: PostCues, policy: PolicyIndex, paragraph: ParagraphFacts):
         self.cues = cues
         self.doc = doc
         self.text = text_of(doc)
         self.post = post
-        self.policy = policy
         self.term_hits = paragraph.term_hits
         self.paragraph = paragraph
         self._sentence_cache: dict[int, SentenceCues] = {}
         self.staff_name_tokens: set[str] = set()
-        self.allow_names = {_norm_name(n) for n in policy.staff_names}
-        self.allow_handles = {h.lower().lstrip("@") for h in policy.staff_handles}
-        self.allow_phones = {_digits(p) for p in policy.org_phones if _digits(p)}
-        self.allow_addresses = [a.lower() for a in policy.org_addresses]
+        self.allow_names = policy.names
+        self.allow_handles = policy.handles
+        self.allow_phones = policy.phones
+        self.allow_addresses = policy.addresses
         self.sentences_with_identifiers: set[int] = set()
         self.has_record_number = False  # an identifier that is PHI by itself (MRN, account) is in the paragraph
 

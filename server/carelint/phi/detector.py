@@ -12,11 +12,20 @@ from carelint.detector import CheckContext
 from carelint.findings import Finding
 from carelint.nlp import text_of
 from carelint.phi.analyzer import PhiAnalyzer
-from carelint.phi.context import HONORIFICS, Candidate, Judge, ParagraphFacts, PostCues, person_received_care
+from carelint.phi.context import (
+    HONORIFICS,
+    Candidate,
+    Judge,
+    ParagraphFacts,
+    PolicyIndex,
+    PostCues,
+    person_received_care,
+)
 from carelint.phi.cues import ContextCues
 from carelint.phi.identifiers import IdentifierSpec, load_registry
 from carelint.phi.lexicon import HealthLexicon
 from carelint.phi.recognizers.first_names import census_first_names
+from carelint.settings import Policy
 
 # Words of shouted sentences that are also census first names ("WILL", "MAY", "JOY").
 # A post this short is read as one context: a patient cue anywhere in it is evidence for every
@@ -68,6 +77,7 @@ class PhiDetector:
         self.specs: dict[str, IdentifierSpec] = self.registry.specs
         self._tokenizer = nlp.tokenizer
         self._facts_cache: dict[str, ParagraphFacts] = {}
+        self._policies: dict[str, PolicyIndex] = {}  # by policy version: built once, not per paragraph
 
     def prepare(self, paragraphs: list[str]) -> PostCues:
         return self.post_cues(paragraphs)
@@ -104,7 +114,8 @@ class PhiDetector:
             if r.entity_type in self.specs
         ]
         cands = [c for c in cands if c.entity != "NAME_CAPS" or _has_census_name(text[c.start : c.end])]
-        cands += self._policy_terms(text, ctx)
+        policy = self.policy_index(ctx.policy)
+        cands += self._policy_terms(text, policy)
         cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
                                   if c.end > c.start and not _in_hashtag(c, text)], self.registry.priority)
         for c in cands:
@@ -114,7 +125,7 @@ class PhiDetector:
         if any(c.kind == "always" for c in cands):
             post = PostCues(strong=True, reply=post.reply, health=post.health, short=post.short)
         facts = self.paragraph_facts(text)
-        judge = Judge(self.cues, doc, post, ctx.policy, facts)
+        judge = Judge(self.cues, doc, post, policy, facts)
         judge.note_identifiers(cands, self.registry.care_identifiers)
         judge.has_record_number = any(c.kind == "always" for c in cands)
         disclosures = [
@@ -145,8 +156,11 @@ class PhiDetector:
         if judge.sentence_cues(sent).strong:
             drivers.append("care-inferred")  # "Keisha Brown, as she starts chemo": a person's care, by word order
         short_patient_post = judge.post.short and (judge.post.strong or judge.post.reply)
-        if (judge.explicit_cue(sent) or sent.start in judge.sentences_with_identifiers or judge.has_record_number
-                or short_patient_post):
+        written_here = judge.explicit_cue(sent)
+        if written_here:
+            drivers.append("cue-here")  # "our patient", "your chart" written in this very sentence
+        care_here = sent.start in judge.sentences_with_identifiers or judge.has_record_number
+        if written_here or care_here or short_patient_post:
             # "our patient", "your chart", a room or record number in the same sentence, or a
             # record number in the paragraph: the hand-written verdict rests on evidence right here.
             drivers.append("patient-cue")
@@ -160,13 +174,20 @@ class PhiDetector:
             suggestions=spec.suggestions, drivers=tuple(drivers),
         )
 
+    def policy_index(self, policy: Policy) -> PolicyIndex:
+        key = policy.version()
+        found = self._policies.get(key)
+        if found is None:
+            if len(self._policies) >= 8:
+                self._policies.pop(next(iter(self._policies)))
+            found = self._policies[key] = PolicyIndex.of(policy)
+        return found
+
     @staticmethod
-    def _policy_terms(text: str, ctx: CheckContext) -> list[Candidate]:
-        out = []
-        for term in ctx.policy.extra_phi_terms:
-            for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
-                out.append(Candidate(m.start(), m.end(), "EXTRA_TERM", "always", 1.0))
-        return out
+    def _policy_terms(text: str, policy: PolicyIndex) -> list[Candidate]:
+        if policy.extra_terms is None:
+            return []
+        return [Candidate(m.start(), m.end(), "EXTRA_TERM", "always", 1.0) for m in policy.extra_terms.finditer(text)]
 
     @staticmethod
     def _with_title(text: str, c: Candidate) -> Candidate:
