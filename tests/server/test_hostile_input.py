@@ -118,8 +118,14 @@ def test_a_disconnect_mid_upload_is_no_500_and_no_error_in_the_log(checker, tmp_
                          (b"authorization", f"Bearer {TOKEN}".encode())],
              "scheme": "http", "server": ("127.0.0.1", 8787), "client": ("127.0.0.1", 5000), "http_version": "1.1",
              "asgi": {"version": "3.0"}, "root_path": ""}
+    # Its own thread and loop: the Playwright suite earlier in the same session leaves a loop
+    # running in the main thread.
+    import threading
+
     with caplog.at_level(logging.ERROR, logger="carelint"):
-        asyncio.run(app(scope, receive, send))
+        runner = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))
+        runner.start()
+        runner.join(30)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 400
