@@ -279,9 +279,9 @@ def fit_disclaimer(posts: list[dict], contexts: list, oof: dict[str, np.ndarray]
     """The post-level head: does the post give health information? From its paragraphs'
     summaries (with out-of-fold sentence probabilities) and the hand-written disclaimer cues."""
     by_post: dict[int, list] = {}
-    for _doc, _ctx, view, first, _found, _start, n in contexts:
+    for doc, _ctx, view, first, _found, _start, n in contexts:
         view.probs = {c: oof[c][first : first + len(view.sentences)] for c in CATEGORIES}
-        by_post.setdefault(n, []).append(stage.summary(view))
+        by_post.setdefault(n, []).append(stage.summary(view, doc.text))
     x, y, authors = [], [], []
     for n, post in enumerate(posts):
         if not keep_post[n] or post.get("disclaimer") is None or n not in by_post:
@@ -290,7 +290,7 @@ def fit_disclaimer(posts: list[dict], contexts: list, oof: dict[str, np.ndarray]
         count = sum(s.sentences for s in summaries)
         mean = sum(s.vector_sum for s in summaries) / max(count, 1)
         top = np.max([s.max_probs for s in summaries], axis=0)
-        x.append(disclaimer_row(mean, top, post["text"], count))
+        x.append(disclaimer_row(mean, top, sum(s.cues for s in summaries), count))
         y.append(bool(post["disclaimer"]))
         authors.append(post["author"])
     if len(set(y)) < 2:

@@ -176,7 +176,7 @@ class Checker:
         results = []
         for req, (findings, unchecked, summaries) in zip(requests, found, strict=True):
             post = Text(req.text)
-            informs = self.decisions.gives_information(summaries, req.text) if self.decisions else None
+            informs = self.decisions.gives_information(summaries) if self.decisions else None
             results.append(CheckResult(
                 findings=[self._report(f, post, req.offset_unit) for f in findings],
                 disclaimer=disclaimer.assess(req.text, req.platform, req.policy, informs),
@@ -223,7 +223,9 @@ class Checker:
             texts = [key[0] for key in step]
             with self.nlp.memory_zone():
                 # nlp.pipe batches well but costs more than a plain call for the usual single paragraph.
-                docs = [self.nlp(texts[0])] if len(texts) == 1 else self.nlp.pipe(texts)
+                docs = [self.nlp(texts[0])] if len(texts) == 1 else list(self.nlp.pipe(texts))
+                if self.decisions is not None:
+                    self.decisions.encode(docs)  # every sentence of the step in one encoder call
                 for key, doc in zip(step, docs, strict=True):
                     known[key] = self._analyse(doc, todo[key][1])
                     self.cache.put(key, known[key])

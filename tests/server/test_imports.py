@@ -43,7 +43,6 @@ DEFERRED = {
     ("carelint.audit.runner", "carelint.images"): "the image check loads the engine and OpenCV",
     # No cycle to break here (disclaimer imports platforms and settings only): it could be a
     # module-level import. Left as it is while learned/ is being reworked.
-    ("carelint.learned.features", "carelint.disclaimer"): "none: could move to the top",
 }
 
 

@@ -29,6 +29,7 @@ from carelint.learned.features import (
     HAND_FEATURES,
     SENTENCE_FEATURES,
     Sentence,
+    disclaimer_cues,
     disclaimer_row,
     inside,
     sentence_matrix,
@@ -56,6 +57,7 @@ class ParagraphSummary:
     sentences: int
     vector_sum: np.ndarray  # of its sentence vectors
     max_probs: np.ndarray  # per category (features.CATEGORIES)
+    cues: np.ndarray  # the hand-written disclaimer cues of its text (features.disclaimer_cues)
 
 
 @dataclass
@@ -80,6 +82,13 @@ class DecisionStage:
         self.rules = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
 
     # -- what the heads see ---------------------------------------------------------------------
+    def encode(self, docs: list[Doc]) -> None:
+        """Encode the sentences of several paragraphs at once (they are then cached): one batched
+        call is cheaper than one per paragraph, and a long post's batches share both cores."""
+        texts = [text_of(doc)[s.start : s.end] for doc in docs for s in sentences(doc)]
+        if texts:
+            self.encoder.encode(texts)
+
     def view(self, doc: Doc, ctx: CheckContext, found: list[Finding]) -> ParagraphView:
         sents = sentences(doc)
         text = text_of(doc)
@@ -102,14 +111,15 @@ class DecisionStage:
         return np.array(rows, dtype=np.float32).reshape(len(rows), -1)
 
     # -- the decision ---------------------------------------------------------------------------
-    def summary(self, view: ParagraphView) -> ParagraphSummary:
+    def summary(self, view: ParagraphView, text: str) -> ParagraphSummary:
         n = len(view.sentences)
         vectors = view.matrix[:, :DIMENSIONS] if n else np.zeros((0, DIMENSIONS), dtype=np.float32)
         return ParagraphSummary(n, vectors.sum(axis=0),
                                 np.array([float(view.probs[c].max()) if n and c in view.probs else 0.0
-                                          for c in CATEGORIES], dtype=np.float32))
+                                          for c in CATEGORIES], dtype=np.float32),
+                                disclaimer_cues(text))
 
-    def gives_information(self, summaries: list[ParagraphSummary], text: str) -> bool | None:
+    def gives_information(self, summaries: list[ParagraphSummary]) -> bool | None:
         """Does the post give health information (so it needs a disclaimer unless it has one)?
         None when no disclaimer head is trained (the hand-written cues decide then)."""
         head = self.heads.get(DISCLAIMER_HEAD)
@@ -118,7 +128,8 @@ class DecisionStage:
         n = sum(s.sentences for s in summaries)
         mean = sum((s.vector_sum for s in summaries), np.zeros(DIMENSIONS, dtype=np.float32)) / max(n, 1)
         top = np.max([s.max_probs for s in summaries], axis=0) if summaries else np.zeros(len(CATEGORIES))
-        p = float(head.proba(disclaimer_row(mean, top, text, n)[None, :])[0])
+        cues = sum((s.cues for s in summaries), np.zeros(5, dtype=np.float32))
+        p = float(head.proba(disclaimer_row(mean, top, cues, n)[None, :])[0])
         return p >= head.thresholds.get("needed", 0.5)
 
     def decide(self, doc: Doc, ctx: CheckContext, found: list[Finding]) -> tuple[list[Finding], ParagraphSummary]:
@@ -136,7 +147,7 @@ class DecisionStage:
         else:
             out += [f for f in identifiers if f.severity]  # no span head (a tiny training sample)
         out += self._sentence_findings(view, out)
-        return out, self.summary(view)
+        return out, self.summary(view, text_of(doc))
 
     def _reviewed(self, f: Finding, view: ParagraphView) -> Finding:
         """A hand-written phrase or rule match, lowered where its sentence's probability for its

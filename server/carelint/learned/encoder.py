@@ -9,8 +9,10 @@ token states (the model's own pooling output), L2-normalised.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +47,7 @@ class SentenceEncoder:
     sentence that changed)."""
 
     CACHE_SIZE = 8192
+    PARALLEL_FROM = 12  # sentences in one call from which its batches run on two threads
 
     def __init__(self, path: Path | None = None):
         import onnxruntime as ort
@@ -60,6 +63,7 @@ class SentenceEncoder:
         self.tokenizer = WordPiece()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._threads: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): made after any fork
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One row per text (float32, unit length)."""
@@ -83,22 +87,36 @@ class SentenceEncoder:
                     self._cache.popitem(last=False)
         return out
 
-    def _run(self, texts: list[str], batch: int = 32) -> np.ndarray:
-        vectors = []
+    def _run(self, texts: list[str], batch: int = 16) -> np.ndarray:
         # Similar lengths together: less padding per batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         encoded = [self.tokenizer.encode(texts[i], MAX_TOKENS) for i in order]
-        for b in range(0, len(order), batch):
-            chunk = encoded[b : b + batch]
-            width = max(len(ids) for ids in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, seq in enumerate(chunk):
-                ids[row, : len(seq)] = seq
-                mask[row, : len(seq)] = 1
-            vectors.append(self.session.run([POOLED_OUTPUT], {"input_ids": ids, "attention_mask": mask})[0])
+        chunks = [encoded[b : b + batch] for b in range(0, len(encoded), batch)]
+        if len(chunks) > 1 and len(encoded) >= self.PARALLEL_FROM:
+            # onnxruntime releases the GIL while it runs: two batches at once use both cores.
+            vectors = list(self._pool().map(self._infer, chunks))
+        else:
+            vectors = [self._infer(chunk) for chunk in chunks]
         pooled = np.concatenate(vectors).astype(np.float32)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9)
         result = np.empty_like(pooled)
         result[order] = pooled
         return result
+
+    def _infer(self, chunk: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in chunk)
+        ids = np.zeros((len(chunk), width), dtype=np.int64)
+        mask = np.zeros((len(chunk), width), dtype=np.int64)
+        for row, seq in enumerate(chunk):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        return self.session.run([POOLED_OUTPUT], {"input_ids": ids, "attention_mask": mask})[0]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """Two worker threads, created in the process that uses them: the server forks its
+        second analyser after loading the model, and threads do not survive a fork. (The
+        onnxruntime session itself keeps no threads of its own: one intra-op thread.)"""
+        pid = os.getpid()
+        if self._threads is None or self._threads[0] != pid:
+            self._threads = (pid, ThreadPoolExecutor(max_workers=2, thread_name_prefix="carelint-encoder"))
+        return self._threads[1]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.tokens import Doc
 
+from carelint import disclaimer
 from carelint.detector import CheckContext
 from carelint.findings import CATEGORIES, SEVERITY_RANK, Finding
 from carelint.learned.encoder import DIMENSIONS
@@ -140,12 +141,17 @@ def span_row(f: Finding, text: str, sentence_p: float, paragraph_p: float, ctx: 
     ]
 
 
-def disclaimer_row(mean_vector: np.ndarray, max_probs: np.ndarray, text: str, sentences: int) -> np.ndarray:
-    """A whole post, in DISCLAIMER_FEATURES order: what its sentences say on average, its most
-    claim-, advice-... like sentence, and the hand-written disclaimer cues."""
-    from carelint import disclaimer
-
+def disclaimer_cues(text: str) -> np.ndarray:
+    """A paragraph's hand-written disclaimer cues: does it give health information by the cues,
+    and how many of its sentences hold a topic, advice, strong or context cue. Kept with the
+    paragraph, so a post's are summed without reading the post again on every keystroke."""
     counts = disclaimer.cue_counts(text)
-    hand = [float(disclaimer.gives_health_information(text)),
-            *(min(counts[k], 3) / 3 for k in ("topic", "advice", "strong", "context")), min(sentences, 20) / 20]
+    return np.array([float(disclaimer.gives_health_information(text)),
+                     *(counts[k] for k in ("topic", "advice", "strong", "context"))], dtype=np.float32)
+
+
+def disclaimer_row(mean_vector: np.ndarray, max_probs: np.ndarray, cues: np.ndarray, sentences: int) -> np.ndarray:
+    """A whole post, in DISCLAIMER_FEATURES order: what its sentences say on average, its most
+    claim-, advice-... like sentence, and its paragraphs' disclaimer cues (summed)."""
+    hand = [min(float(cues[0]), 1.0), *(min(float(c), 3) / 3 for c in cues[1:]), min(sentences, 20) / 20]
     return np.concatenate([mean_vector, max_probs, np.array(hand, dtype=np.float32)]).astype(np.float32)

@@ -84,7 +84,10 @@ class NoContextBoost(ContextAwareEnhancer):
 # an SSN, so those recognizers are not run on it (a check runs on every pause in typing).
 PRESIDIO_REQUIRES = {
     "EMAIL_ADDRESS": r"@",
-    "URL": r"\w\.\w",
+    # Presidio's URL pattern is costly; a post names a link with a scheme, "www." or a common
+    # suffix ("e.g.", "Dr.Lee", "2.5 mg" do not wake it). Patient portal links have their own
+    # recognizer (PATIENT_URL).
+    "URL": r"https?://|www\.|\w\.(?:com|org|net|edu|gov|io|co|us|ly|me|app|health|care|clinic|info|biz|link)\b",
     "IP_ADDRESS": r"\d\.\d|:",
     "US_SSN": r"\d{3}",
     "CREDIT_CARD": r"\d{4}",
