@@ -371,14 +371,16 @@ def targets(results: dict) -> list[dict]:
                         met=None, informative=True)
         return dict(target=name, value=value, limit=limit, unit=unit, higher_is_better=higher_is_better, met=met)
 
+    # The limits the learned decision stage was given (a sentence encoder runs on every new
+    # sentence): 1.25× stock Presidio, 400 MB for the server.
     return [
-        row("short posts: Carelint / Presidio p50", lat["short"]["ratio_p50"], 1.0, "×"),
-        row("3,000-char posts: Carelint / Presidio p50", lat["linkedin"]["ratio_p50"], 1.0, "×"),
+        row("short posts: Carelint / Presidio p50", lat["short"]["ratio_p50"], 1.25, "×"),
+        row("3,000-char posts: Carelint / Presidio p50", lat["linkedin"]["ratio_p50"], 1.25, "×"),
         row("one-word edit, 3,000 chars, p50", edit and edit["edit_check"]["p50"], 15, "ms"),
         row("one-word edit, 3,000 chars, p95", edit and edit["edit_check"]["p95"], 15, "ms", informative=True),
         row("cold start (median)", srv and srv["cold_start_s"]["median"], 3, "s"),
         row("server memory, peak PSS (all processes)", srv and srv["memory_mb"] and srv["memory_mb"]["pss_peak"],
-            350, "MiB"),
+            400, "MiB"),
         row("HTTP checks/s, 280 chars, 8 clients", srv and srv["throughput"]["checks_per_s"], 100, "/s", True),
     ]
 
