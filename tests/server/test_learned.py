@@ -10,7 +10,8 @@ import pytest
 
 from carelint.engine import Checker
 from carelint.learned.decide import DecisionStage
-from carelint.learned.model import load_heads
+from carelint.learned.features import LEXICAL_BUCKETS, lexical_indices
+from carelint.learned.model import compact, expand, load_heads
 from carelint.learned.wordpiece import WordPiece
 from carelint.settings import Policy
 
@@ -139,6 +140,23 @@ def test_a_head_refuses_features_it_was_not_trained_on():
     head = load_heads()["phi"]
     with pytest.raises(ValueError, match="features"):
         head.proba(np.zeros((1, len(head.features) - 1)))
+
+
+def test_word_buckets_are_stable_case_blind_and_count_pairs():
+    a = lexical_indices("Your CROWN came loose")
+    assert a == lexical_indices("your crown came loose")
+    assert all(0 <= i < LEXICAL_BUCKETS for i in a)
+    # four words and three pairs; the same words in another order make other pairs
+    assert len(a) == 7
+    assert set(a) != set(lexical_indices("loose came crown your"))
+    # crc32, not Python's salted hash(): training and every server process agree
+    assert lexical_indices("bloodwork") == [2302472170 % LEXICAL_BUCKETS]
+
+
+def test_feature_names_are_stored_compactly_and_read_back_exactly():
+    names = ("enc0", "enc1", "enc2", "you", "w0", "w1", "w5", "question")
+    assert compact(names) == ["enc[0:3]", "you", "w[0:2]", "w[5:6]", "question"]
+    assert expand(compact(names)) == names
 
 
 def test_conditional_phrasing_is_advice_to_anyone(learned):

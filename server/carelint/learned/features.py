@@ -1,15 +1,18 @@
 """What the learned decisions see, computed the same way at training and at run time.
 
-A sentence is described by its vector (the encoder's), its paragraph's mean vector, and a few
-hand-read signals: what the detectors found in it (by category, kept or only a candidate), who
-it addresses, its punctuation, and the post-level cues. An identifier candidate is described by
-its kind, the hand-written context's verdict, titles around it, and how likely its sentence and
-paragraph are to disclose care.
+A sentence is described by its vector (the encoder's), its paragraph's mean vector, a few
+hand-read signals (what the detectors found in it, by category, kept or only a candidate; who
+it addresses; its punctuation; the post-level cues), and its words: lower-cased words and word
+pairs hashed into a fixed number of buckets. The words carry what a three-layer encoder blurs
+("your" + "crown", "kills 99.9%"); out-of-author validation chose them (train/build.py).
+An identifier candidate is described by its kind, the hand-written context's verdict, titles
+around it, and how likely its sentence and paragraph are to disclose care.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,8 +47,13 @@ HAND_FEATURES = (
     "you", "we", "i", "question", "exclaim", "digits", "at", "hashtag", "quote", "caps_words", "length",
     "post_strong", "post_reply", "post_health",
 )
-SENTENCE_FEATURES = (*(f"enc{i}" for i in range(DIMENSIONS)), *(f"ctx{i}" for i in range(DIMENSIONS)),
-                     *HAND_FEATURES)
+DENSE_FEATURES = (*(f"enc{i}" for i in range(DIMENSIONS)), *(f"ctx{i}" for i in range(DIMENSIONS)),
+                  *HAND_FEATURES)
+# Words and adjacent word pairs, hashed (crc32, stable across runs and machines) into buckets.
+# Out-of-author average precision rose with the bucket count up to 16,384 (fewer collisions).
+LEXICAL_BUCKETS = 16384
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+SENTENCE_FEATURES = (*DENSE_FEATURES, *(f"w{i}" for i in range(LEXICAL_BUCKETS)))
 DISCLAIMER_FEATURES = (
     *(f"post{i}" for i in range(DIMENSIONS)), *(f"max_{c}" for c in CATEGORIES),
     "cues_say_information", "cues_topic", "cues_advice", "cues_strong", "cues_context", "sentences",
@@ -111,15 +119,27 @@ def _hand(text: str, s: Sentence, found: list[Finding], ctx: CheckContext) -> li
     return v
 
 
+def lexical_indices(chunk: str) -> list[int]:
+    """The buckets of a sentence's words and word pairs (each counted once)."""
+    words = _WORD.findall(chunk.lower())
+    grams = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+    return sorted({zlib.crc32(g.encode("utf-8")) % LEXICAL_BUCKETS for g in grams})
+
+
 def sentence_matrix(doc: Doc, ctx: CheckContext, found: list[Finding], sents: list[Sentence],
                     vectors: np.ndarray) -> np.ndarray:
-    """One row per sentence, in SENTENCE_FEATURES order."""
+    """One row per sentence, in SENTENCE_FEATURES order (the lexical block 0/1)."""
+    out = np.zeros((len(sents), len(SENTENCE_FEATURES)), dtype=np.float32)
     if not sents:
-        return np.zeros((0, len(SENTENCE_FEATURES)), dtype=np.float32)
+        return out
     text = text_of(doc)
-    context = np.repeat(vectors.mean(axis=0, keepdims=True), len(sents), axis=0)
-    hand = np.array([_hand(text, s, found, ctx) for s in sents], dtype=np.float32)
-    return np.hstack([vectors, context, hand]).astype(np.float32)
+    dense = len(DENSE_FEATURES)
+    out[:, :DIMENSIONS] = vectors
+    out[:, DIMENSIONS : 2 * DIMENSIONS] = vectors.mean(axis=0)
+    out[:, 2 * DIMENSIONS : dense] = [_hand(text, s, found, ctx) for s in sents]
+    for row, s in enumerate(sents):
+        out[row, [dense + i for i in lexical_indices(text[s.start : s.end])]] = 1.0
+    return out
 
 
 def span_row(f: Finding, text: str, sentence_p: float, paragraph_p: float, ctx: CheckContext,
