@@ -437,7 +437,7 @@ def print_report(results: dict) -> None:
     for t in results["targets"]:
         sep = "" if t["unit"] == "×" else " "
         value = "—" if t["value"] is None else f"{t['value']:.2f}{sep}{t['unit']}"
-        limit = f"{'≥' if t['higher_is_better'] else '≤'} {t['limit']:.1f}{sep}{t['unit']}"
+        limit = f"{'≥' if t['higher_is_better'] else '≤'} {t['limit']:g}{sep}{t['unit']}"
         status = {True: "met", False: "NOT MET", None: "not measured"}[t["met"]]
         if t.get("informative"):
             status = "for information (the target is on the median)"
