@@ -24,7 +24,8 @@ GUARDED_SERVER = SOCKET_GUARD + textwrap.dedent(r'''
     settings = RuntimeSettings(config_dir=sys.argv[2], token="t", port=port, workers=2)  # the forked analyser too
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
     while not server.started:
         time.sleep(0.05)
     posts = [
@@ -47,6 +48,7 @@ GUARDED_SERVER = SOCKET_GUARD + textwrap.dedent(r'''
         if all(lanes):
             break
     server.should_exit = True
+    serving.join(30)  # exiting while it still runs native code (spaCy, onnxruntime) can crash the exit
     print(json.dumps({"attempts": attempts, "emails": found, "lanes": lanes}))
 ''')
 
