@@ -5,17 +5,19 @@ Runs without the web layer; the API, the CLI and the benchmarks all call `Checke
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 
 from carelint import disclaimer, platforms
 from carelint.detector import CheckContext, Detector
 from carelint.findings import SEVERITY_RANK, Finding
+from carelint.fixes import Edit, FixSpec, Grammar, check_kinds, default_kinds, edits_for, sentence_bounds
 from carelint.learned.decide import DecisionStage, ParagraphSummary
 from carelint.nlp import load_pipeline
 from carelint.phi.detector import PhiDetector
@@ -39,8 +41,10 @@ class ReportedFinding:
     message: str
     suggestions: list[str]
     source: str
+    source_url: str | None = None
     # What drove the decision ("addressed to the reader (you/your)", "learned:0.93"), for the card.
     drivers: list[str] = field(default_factory=list)
+    fixes: list[Edit] = field(default_factory=list)  # ranged edits, offsets in the unit asked for
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,11 @@ class Checker:
         # The detectors propose, the trained heads decide (learned/decide.py). Without them
         # (training, some tests) the detectors' own verdicts stand and candidates are dropped.
         self.decisions = DecisionStage(self.phi.specs["CARE_DISCLOSURE"]) if with_decisions else None
+        self.fix_specs = self._fix_specs()
+        self.grammar = Grammar(nlp.path)
+        # Carelint's own words (safe instructions and replies, disclaimers) are never flagged:
+        # a fix or a disclaimer the user accepted must not raise a finding of its own.
+        self.own_sentences = self._own_sentences()
         self.cache = ParagraphCache(cache_size)
         # spaCy and Presidio objects are shared; one check at a time keeps them consistent.
         self._lock = threading.Lock()
@@ -152,14 +161,52 @@ class Checker:
         seen: dict[str, dict[str, str]] = {}
         for spec in self.phi.specs.values():
             seen.setdefault(spec.rule, dict(id=spec.rule, category="phi", severity="high",
-                                            message=spec.message, source=spec.source))
+                                            message=spec.message, source=spec.source, source_url=spec.source_url))
         for rule in self.rules.rules if self.rules else []:
             seen.setdefault(rule.id, dict(id=rule.id, category=rule.category, severity=rule.severity,
-                                          message=rule.message, source=rule.source))
+                                          message=rule.message, source=rule.source, source_url=rule.url))
         for category, rule in (self.decisions.rules.items() if self.decisions else ()):
             seen.setdefault(rule["rule"], dict(id=rule["rule"], category=category, severity="medium",
-                                               message=rule["message"], source=rule["source"]))
+                                               message=rule["message"], source=rule["source"],
+                                               source_url=rule["source_url"]))
         return list(seen.values())
+
+    def _fix_specs(self) -> dict[tuple[str, str], FixSpec]:
+        """What each (rule, type) offers as fixes: the PHI entities', the packs' and the learned
+        sentence rules' data."""
+        specs = {(spec.rule, spec.entity): spec.fix for spec in self.phi.specs.values()}
+        specs.update({(rule.id, rule.type): rule.fix for rule in (self.rules.rules if self.rules else [])})
+        for rule in (self.decisions.rules.values() if self.decisions else ()):
+            kinds = check_kinds(default_kinds(rule.get("fix"), (), rule.get("rewrite")), (), rule.get("rewrite"),
+                                f"sentence_rules.toml: {rule['rule']}.fix")
+            specs[(rule["rule"], rule["type"])] = FixSpec(kinds, (), (), rule.get("rewrite"))
+        return specs
+
+    def _own_sentences(self) -> re.Pattern | None:
+        texts = {spec.rewrite for spec in self.fix_specs.values() if spec.rewrite}
+        texts |= {disclaimer.DEFAULT_LONG, disclaimer.DEFAULT_SHORT, disclaimer.SHORTEST}
+        texts |= {s for t in list(texts) for s in re.split(r"(?<=[.!?])\s+", t)}  # and each of their sentences
+        if not texts:
+            return None
+        return re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)), re.IGNORECASE)
+
+    def _not_own_words(self, findings: list[Finding], text: str) -> list[Finding]:
+        own = [m.span() for m in self.own_sentences.finditer(text)] if self.own_sentences else []
+        if not own:
+            return findings
+        return [f for f in findings if not any(a <= f.start and f.end <= b for a, b in own)]
+
+    def _with_fixes(self, findings: list[Finding], doc) -> list[Finding]:
+        out = []
+        sentences = sentence_bounds(doc)
+        for f in findings:
+            spec = self.fix_specs.get((f.rule, f.type))
+            fits = lambda phrase, sentence, f=f: self.grammar.fits(doc.text, sentence, f.start, f.end, phrase)  # noqa: E731
+            edits = edits_for(doc.text, f.start, f.end, spec, sentences, fits) if spec else ()
+            # `suggestions` (for clients before v1.2) are the edits that replace exactly the span.
+            phrases = tuple(e.text for e in edits if (e.start, e.end) == (f.start, f.end) and e.text)
+            out.append(replace(f, fixes=edits, suggestions=phrases))
+        return out
 
     def check(self, text: str, platform: str = "generic", offset_unit: OffsetUnit = "codepoint",
               policy: Policy | None = None) -> CheckResult:
@@ -251,8 +298,10 @@ class Checker:
         """One paragraph: the detectors' candidates, then the decisions."""
         found = [f for d in self.detectors for f in d.detect(doc, ctx)]
         if self.decisions is None:
-            return Analysed([f for f in found if f.severity])
-        return Analysed(*self.decisions.decide(doc, ctx, found))
+            kept, summary = [f for f in found if f.severity], None
+        else:
+            kept, summary = self.decisions.decide(doc, ctx, found)
+        return Analysed(self._with_fixes(self._not_own_words(kept, doc.text), doc), summary)
 
     def paragraph_candidates(self, text: str, platform: str = "generic", policy: Policy | None = None):
         """(paragraph start, Doc, context, the detectors' candidates) for each paragraph, before any
@@ -269,7 +318,8 @@ class Checker:
             id=f"{f.category}-{f.type.lower().replace('_', '-')}-{start}-{end}",
             start=start, end=end, text=text.value[f.start : f.end], category=f.category,
             type=f.type, rule=f.rule, severity=f.severity, message=f.message,
-            suggestions=list(f.suggestions), source=f.source, drivers=list(f.drivers),
+            suggestions=list(f.suggestions), source=f.source, source_url=f.source_url, drivers=list(f.drivers),
+            fixes=[Edit(e.label, text.to_unit(e.start, unit), text.to_unit(e.end, unit), e.text) for e in f.fixes],
         )
 
 

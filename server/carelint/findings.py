@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
+from carelint.fixes import Edit
+
 # What a rule pack may give its rules: everything but PHI, which the PHI detector finds.
 RuleCategory = Literal["claim", "advice", "tone", "language"]
 Category = Literal["phi", RuleCategory]
@@ -35,10 +37,14 @@ class Finding:
     severity: Severity | None
     message: str
     source: str
+    source_url: str | None = None  # the first cited source's page (data/sources.toml)
     suggestions: tuple[str, ...] = field(default=())
     # What drove the decision, in words a card can show ("a name", "your + care word", "title: Dr.").
     drivers: tuple[str, ...] = field(default=())
+    # Ranged edits that fix it (fixes.py), in the same offsets as start/end.
+    fixes: tuple[Edit, ...] = field(default=())
 
     def shifted(self, delta: int) -> Finding:
         """The same finding moved by `delta` code points (paragraph -> post offsets)."""
-        return replace(self, start=self.start + delta, end=self.end + delta)
+        return replace(self, start=self.start + delta, end=self.end + delta,
+                       fixes=tuple(e.shifted(delta) for e in self.fixes))

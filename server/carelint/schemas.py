@@ -30,6 +30,17 @@ class CheckRequest(BaseModel):
         return _LONE_SURROGATE.sub("\ufffd", text) if isinstance(text, str) else text
 
 
+class FixOut(BaseModel):
+    """One edit: replace [start, end) of the checked text (in the unit asked for) with `text`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    label: str
+    start: int
+    end: int
+    text: str
+
+
 class FindingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -44,7 +55,9 @@ class FindingOut(BaseModel):
     message: str
     suggestions: list[str]
     source: str
+    source_url: str | None = None  # the first cited source's page (added in v1.2)
     drivers: list[str] = []  # what drove the decision, for the card (added in v1.1)
+    fixes: list[FixOut] = []  # ranged edits, best first (added in v1.2; `suggestions` stays)
 
 
 class DisclaimerOut(BaseModel):
@@ -94,6 +107,7 @@ class RuleOut(BaseModel):
     severity: Severity
     message: str
     source: str
+    source_url: str | None = None  # added in v1.2
 
 
 class RulesResponse(BaseModel):

@@ -45,7 +45,12 @@ def test_check_matches_the_contract_example(client):
     [f] = [f for f in body["findings"] if f["text"] == "Maria Gonzalez"]
     assert (f["start"], f["end"], f["category"], f["type"], f["rule"], f["severity"]) == (
         24, 38, "phi", "PERSON", "phi.patient-name", "high")
-    assert f["suggestions"] and f["source"].startswith("45 CFR") and f["message"]
+    assert f["source"].startswith("45 CFR") and f["message"]
+    assert f["source_url"].startswith("https://www.ecfr.gov/")
+    # After "our patient" the name goes; the edit takes the space before it with it.
+    fix = f["fixes"][0]
+    assert fix["label"] == "Remove the name"
+    assert text[: fix["start"]] + fix["text"] + text[fix["end"] :] == "Congrats to our patient 🎉"
     assert body["platform"] == {"name": "instagram", "limit": 2200, "length": 40, "remaining": 2160}
     assert set(body["disclaimer"]) == {"needed", "present", "suggested"}
     assert body["elapsed_ms"] >= 0
@@ -188,6 +193,7 @@ def test_rules_lists_phi_and_pack_rules_with_sources(client):
     assert "phi.patient-name" in ids
     assert {r["category"] for r in rules} >= {"phi", "claim", "advice", "tone", "language"}
     assert all(r["source"] and r["message"] for r in rules)
+    assert all(r["source_url"].startswith("https://") for r in rules)
 
 
 def test_pages_hold_no_secret_and_forbid_framing(client):

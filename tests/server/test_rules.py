@@ -188,7 +188,7 @@ category = "claim"
 id = "claims.test"
 severity = "high"
 message = "Why."
-source = "FTC 2022"
+sources = ["ftc-health-products-guidance"]
 phrases = ["miracle~"]
 [rule.examples]
 match = ["a miracle"]
@@ -210,7 +210,10 @@ def test_a_valid_minimal_pack_loads(tmp_path, nlp):
     ("change", "field"),
     [
         (('severity = "high"', 'severity = "urgent"'), "severity"),
-        (('source = "FTC 2022"\n', ""), "source"),
+        (('sources = ["ftc-health-products-guidance"]\n', ""), "sources"),
+        (('sources = ["ftc-health-products-guidance"]', 'sources = ["ftc-2022"]'), "sources"),
+        (('severity = "high"', 'severity = "high"\nfix = ["shrug"]'), "fix"),
+        (('severity = "high"', 'severity = "high"\nfix = ["rewrite"]'), "fix"),
         (('message = "Why."\n', ""), "message"),
         (('id = "claims.test"', 'id = "Claims Test"'), "id"),
         (('phrases = ["miracle~"]', "phrases = []"), "phrases"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -36,7 +37,7 @@ def check(
     if output_format == "json":
         payload = {
             "file": name,
-            "findings": [f.__dict__ for f in result.findings],
+            "findings": [dataclasses.asdict(f) for f in result.findings],
             "disclaimer": result.disclaimer.__dict__,
             "platform": result.platform.__dict__,
         }
@@ -62,6 +63,11 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (before.rfind("\n") + 1) + 1
 
 
+# Safe Harbor identifiers no rule looks for, said rather than implied.
+NOT_DETECTED = ("Not detected: HIPAA Safe Harbor (P) biometric identifiers (finger and voice prints); "
+                "Carelint has no check for them, so review such content by hand.")
+
+
 def rules(output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
     """List every rule with its category, severity and source."""
     # Here, not at the top: carelint.images loads the engine (spaCy) and OpenCV.
@@ -73,5 +79,7 @@ def rules(output_format: Annotated[str, typer.Option("--format", help="text or j
         return
     out = out_console()
     for r in catalogue:
-        out.print(f"{r['id']:<36} {r['category']:<9} {r['severity']:<7} {r['message']} [dim]— {r['source']}[/dim]")
+        url = f" {r['source_url']}" if r.get("source_url") else ""
+        out.print(f"{r['id']:<36} {r['category']:<9} {r['severity']:<7} {r['message']} [dim]— {r['source']}{url}[/dim]")
     out.print(f"{len(catalogue)} rules")
+    out.print(NOT_DETECTED)

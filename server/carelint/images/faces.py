@@ -11,12 +11,14 @@ import numpy as np
 from PIL import Image
 
 from carelint.images.result import Box, ImageFinding, finding_id, scaled
+from carelint.sources import cite
 
 DETECT_MAX_SIDE = 640  # faces worth worrying about stay findable at this size
 SCALE_STEP = 1.15  # between the window sizes tried: 1.1 finds no more faces here, and costs double
 MIN_FACE_SHARE = 0.04  # of the shorter side: smaller "faces" are mostly texture
 FACE_MESSAGE = "A face is visible: post only with the person's written consent."
-FACE_SOURCE = "HIPAA Safe Harbor (Q) full-face photographs: 45 CFR 164.514(b)(2)(i)(Q)"
+FACE_SOURCE = cite([{"key": "ecfr-45-cfr-164-514", "at": "(b)(2)(i)(Q) full face photographic images"}],
+                   "image.face").text
 FACE_SUGGESTIONS = ["Get the person's written consent before posting",
                     "Blur or crop the face", "Use a photo without people"]
 

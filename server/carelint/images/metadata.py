@@ -11,11 +11,13 @@ from PIL import ExifTags, Image
 
 from carelint.findings import SEVERITY_RANK
 from carelint.images.result import ImageFinding, finding_id
+from carelint.sources import cite
 
 HOW_TO_STRIP = ("Re-export the image without metadata, e.g. take a screenshot of it, or remove the location "
                 "in the phone's share options (iPhone: Options → Location off; Android: remove location data).")
-METADATA_SOURCE = ("HIPAA Safe Harbor: 45 CFR 164.514(b)(2)(i)(B) geographic subdivisions, (A) names, "
-                   "(R) other identifiers")
+METADATA_SOURCE = cite([{"key": "ecfr-45-cfr-164-514",
+                         "at": "(b)(2)(i)(B) geographic subdivisions; (A) names; (R) other unique codes"}],
+                       "image.metadata").text
 SUGGESTIONS = ["Re-export without metadata (a screenshot works)", "Remove location in the phone's share options"]
 
 # IFD0 / Exif IFD tags that name a person. 0xFDE8 is the OwnerName some cameras write.

@@ -12,6 +12,7 @@ from carelint.images.layout import dicom_fields, engine_view, has_patient_labels
 from carelint.images.ocr import OcrLine
 from carelint.images.result import Box, ImageFinding, finding_id, scaled, union
 from carelint.settings import Policy
+from carelint.sources import cite
 
 # Tone and language rules judge how a post is written (shouting, jargon); the capitals of a
 # printed label are not shouting. PHI, claims and advice apply to a picture's text as well.
@@ -24,7 +25,8 @@ CELL_BREAK = "\t"
 
 BURNED_IN_MESSAGE = ("Text burned into this medical image looks like a DICOM header (patient name, ID, "
                      "study date): crop it out, or post a de-identified export without the overlay.")
-BURNED_IN_SOURCE = "HIPAA Safe Harbor: 45 CFR 164.514(b)(2)(i); DICOM PS3.15 Annex E (burned-in annotation)"
+BURNED_IN_SOURCE = cite([{"key": "ecfr-45-cfr-164-514", "at": "(b)(2)(i) identifiers shown as text in the image"},
+                         {"key": "dicom-ps3-15-annex-e", "at": "burned-in annotation"}], "image.burned-in").text
 
 
 @dataclass(frozen=True)

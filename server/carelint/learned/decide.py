@@ -39,6 +39,7 @@ from carelint.learned.features import (
 from carelint.learned.model import Head, load_heads
 from carelint.nlp import text_of
 from carelint.phi.identifiers import IdentifierSpec
+from carelint.sources import cite
 
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
 CONDITIONAL = SENTENCE_FEATURES.index("conditional")
@@ -80,6 +81,9 @@ class DecisionStage:
         self.encoder = encoder or SentenceEncoder()
         self.disclosure = disclosure
         self.rules = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+        for category, rule in self.rules.items():  # the readable source line and URL, from the registry
+            citation = cite(rule["sources"], f"{RULES_FILE.name}: [{category}]")
+            rule.update(source=citation.text, source_url=citation.url)
 
     # -- what the heads see ---------------------------------------------------------------------
     def encode(self, docs: list[Doc]) -> None:
@@ -208,9 +212,9 @@ class DecisionStage:
         if category == "phi":
             spec = self.disclosure
             return Finding(start=s.start, end=s.end, category="phi", type=spec.entity, rule=spec.rule,
-                           severity=severity, message=spec.message, source=spec.source,
+                           severity=severity, message=spec.message, source=spec.source, source_url=spec.source_url,
                            suggestions=spec.suggestions, drivers=drivers)
         rule = self.rules[category]
         return Finding(start=s.start, end=s.end, category=category, type=rule["type"], rule=rule["rule"],
-                       severity=severity, message=rule["message"], source=rule["source"],
+                       severity=severity, message=rule["message"], source=rule["source"], source_url=rule["source_url"],
                        suggestions=tuple(rule.get("suggestions", ())), drivers=drivers)

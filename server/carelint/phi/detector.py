@@ -34,6 +34,8 @@ SHORT_POST_CHARS = 300
 SHOUTING_WORDS = frozenset({"is", "are", "the", "and", "you", "your", "will", "may", "can", "not", "now", "new",
                             "free", "stop", "get", "all", "our", "for", "with", "this", "that", "joy", "hope"})
 
+FAX_LABEL = re.compile(r"(?i)\bfax\b\W{0,4}$")
+
 
 def _trimmed(c: Candidate, text: str) -> Candidate:
     """Drop punctuation, spaces and emoji that recognizers leave at a span's edges."""
@@ -129,7 +131,7 @@ class PhiDetector:
         judge.note_identifiers(cands, self.registry.care_identifiers)
         judge.has_record_number = any(c.kind == "always" for c in cands)
         disclosures = [
-            Candidate(m.start(), m.end(), "CARE_DISCLOSURE", "disclosure")
+            Candidate(m.start(), _word_end(text, m.end()), "CARE_DISCLOSURE", "disclosure")
             for m in (self.cues.reply.finditer(text) if facts.cues.reply else ())
         ]
         # The organisation's own lists always win: those are never candidates.
@@ -168,9 +170,12 @@ class PhiDetector:
             title = judge.title_near(c.start, c.end)
             drivers += [f"title:{title}"] if title else []
             drivers += ["name-like"] if c.name_like else []
+        entity = c.entity
+        if entity == "PHONE_NUMBER" and FAX_LABEL.search(judge.doc.text[max(0, c.start - 12):c.start]):
+            entity, spec = "FAX_NUMBER", self.specs["FAX_NUMBER"]  # Safe Harbor (E), not (D)
         return Finding(
-            start=c.start, end=c.end, category="phi", type=c.entity, rule=spec.rule,
-            severity=c.severity, message=spec.message, source=spec.source,
+            start=c.start, end=c.end, category="phi", type=entity, rule=spec.rule,
+            severity=c.severity, message=spec.message, source=spec.source, source_url=spec.source_url,
             suggestions=spec.suggestions, drivers=tuple(drivers),
         )
 
@@ -205,3 +210,10 @@ class PhiDetector:
         if any(w.lower() in HONORIFICS for w in words):
             return True
         return sum(1 for w in words if w[:1].isupper()) >= 2
+
+
+def _word_end(text: str, end: int) -> int:
+    """A cue phrase ends at a word's end ("appointment" in "appointments" takes the "s")."""
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return end

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+from carelint.fixes import FixSpec, check_kinds, default_kinds
+from carelint.sources import cite
+
 IDENTIFIERS_FILE = Path(__file__).parent / "data" / "identifiers.toml"
 # How phi/context.py judges an entity (data/identifiers.toml describes each); "code" has no
 # hand-written context (the learned decision alone keeps or drops it).
@@ -22,6 +25,8 @@ class IdentifierSpec:
     message: str
     source: str
     suggestions: tuple[str, ...]
+    fix: FixSpec = FixSpec()
+    source_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,20 @@ def _specs(data: dict, path: Path) -> dict[str, IdentifierSpec]:
     for entity, entry in data["entity"].items():
         if entry["kind"] not in KINDS:
             raise ValueError(f"{path.name}: entity.{entity}.kind: unknown kind {entry['kind']!r}")
+        citation = cite(entry.get("sources"), f"{path.name}: entity.{entity}")
+        suggestions = tuple(entry.get("suggestions", ()))
+        rewrite = entry.get("rewrite")
+        kinds = check_kinds(default_kinds(entry.get("fix"), suggestions, rewrite), suggestions, rewrite,
+                            f"{path.name}: entity.{entity}.fix")
         specs[entity] = IdentifierSpec(
             entity=entity,
             kind=entry["kind"],
             rule=entry["rule"],
             message=entry["message"],
-            source=entry["source"],
-            suggestions=tuple(entry.get("suggestions", ())),
+            source=citation.text,
+            source_url=citation.url,
+            suggestions=suggestions,
+            fix=FixSpec(kinds, suggestions, (), rewrite, entry.get("rewrite_label", "Rewrite the sentence"),
+                        entry.get("replace_after")),
         )
     return specs

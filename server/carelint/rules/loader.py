@@ -7,8 +7,11 @@ A pack file holds:
 - ``[lexicons]``: named word lists, used in phrases as ``@name``.
 - ``[cues.NAME]``: ``phrases`` and/or ``regex`` (optionally ``case_sensitive``) whose presence near a
   match changes it (negation, citation, hedging…), referenced from a rule's ``context``.
-- ``[[rule]]``: id, severity, message, source, optional url, suggestions, patterns (``phrases``,
+- ``[[rule]]``: id, severity, message, sources (keys of data/sources.toml), suggestions, patterns (``phrases``,
   spaCy Matcher ``tokens`` and/or ``regex``), ``context`` and ``examples`` (``match``/``no_match``).
+  Fixes (fixes.py): ``fix``, the kinds offered in order (default: ``rewrite`` if the rule has a
+  ``rewrite`` sentence, ``replace`` if it has suggestions, then the pack's ``fix``), ``rewrite``
+  (a safe sentence from the rule's source) and ``rewrite_label``.
 
 Lexicon and cue names are shared by all packs. Every problem is reported as a RulePackError that
 names the file, the rule id (or table) and the field.
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from carelint.findings import RULE_CATEGORIES, SEVERITIES, RuleCategory, Severity
+from carelint.fixes import FixSpec, check_kinds, default_kinds
+from carelint.sources import SourceError, cite
 
 DEFAULT_PACKS_DIR = Path(__file__).parent / "packs"
 
@@ -40,8 +45,7 @@ RULE_KEYS = {
     "category",
     "severity",
     "message",
-    "source",
-    "url",
+    "sources",
     "suggestions",
     "plural_suggestions",
     "phrases",
@@ -52,7 +56,12 @@ RULE_KEYS = {
     "in_quotes",
     "examples",
     "type",
+    "fix",
+    "rewrite",
+    "rewrite_label",
 }
+# What a whole-sentence rewrite is called on the card, by category (a rule may say otherwise).
+REWRITE_LABELS = {"advice": "Use the safe instruction", "tone": "Use the safe reply"}
 PACK_KEYS = {"pack", "lexicons", "cues", "rule"}
 
 
@@ -99,6 +108,7 @@ class Rule:
     in_quotes: InQuotes = "keep"
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    fix: FixSpec = field(default_factory=FixSpec)
 
 
 @dataclass
@@ -130,7 +140,8 @@ def _load_file(path: Path, packs: RulePacks) -> None:
     _no_unknown_keys(data, PACK_KEYS, f"{name}")
 
     pack = _table(data.get("pack", {}), f"{name}: [pack]")
-    _no_unknown_keys(pack, {"category", "in_quotes"}, f"{name}: [pack]")
+    _no_unknown_keys(pack, {"category", "in_quotes", "fix"}, f"{name}: [pack]")
+    default_fix = _strings(pack.get("fix", []), f"{name}: [pack]: field 'fix'")
     default_category = _choice(pack.get("category"), RULE_CATEGORIES, f"{name}: [pack]: field 'category'", True)
     default_in_quotes = _choice(pack.get("in_quotes", "keep"), IN_QUOTES, f"{name}: [pack]: field 'in_quotes'")
 
@@ -163,10 +174,11 @@ def _load_file(path: Path, packs: RulePacks) -> None:
     if not isinstance(rules, list):
         raise RulePackError(f"{name}: [[rule]] must be an array of tables")
     for index, raw in enumerate(rules):
-        packs.rules.append(_parse_rule(raw, name, index, default_category, default_in_quotes))
+        packs.rules.append(_parse_rule(raw, name, index, default_category, default_in_quotes, default_fix))
 
 
-def _parse_rule(raw: Any, pack: str, index: int, category: RuleCategory | None, in_quotes: InQuotes) -> Rule:
+def _parse_rule(raw: Any, pack: str, index: int, category: RuleCategory | None, in_quotes: InQuotes,
+                default_fix: tuple[str, ...] = ()) -> Rule:
     rule_id = raw.get("id") if isinstance(raw, dict) else None
     label = f"{pack}: rule {rule_id!r}" if isinstance(rule_id, str) else f"{pack}: rule #{index + 1}"
     raw = _table(raw, label)
@@ -180,10 +192,10 @@ def _parse_rule(raw: Any, pack: str, index: int, category: RuleCategory | None, 
     category = _choice(raw.get("category", category), RULE_CATEGORIES, where("category"))
     severity = _choice(raw.get("severity"), SEVERITIES, where("severity"))
     message = _text(raw.get("message"), where("message"))
-    source = _text(raw.get("source"), where("source"))
-    url = raw.get("url")
-    if url is not None and (not isinstance(url, str) or not url.startswith("https://")):
-        raise RulePackError(f"{where('url')}: must be an https:// address")
+    try:
+        citation = cite(raw.get("sources"), label)
+    except SourceError as exc:
+        raise RulePackError(str(exc)) from exc
 
     phrases = _strings(raw.get("phrases", []), where("phrases"))
     regexes = _regexes(raw.get("regex", []), where("regex"))
@@ -199,18 +211,33 @@ def _parse_rule(raw: Any, pack: str, index: int, category: RuleCategory | None, 
     match = _strings(examples.get("match", []), where("examples.match"), required=True)
     no_match = _strings(examples.get("no_match", []), where("examples.no_match"), required=True)
 
+    suggestions = _strings(raw.get("suggestions", []), where("suggestions"))
+    plural_suggestions = _strings(raw.get("plural_suggestions", []), where("plural_suggestions"))
+    rewrite = raw.get("rewrite")
+    if rewrite is not None:
+        rewrite = _text(rewrite, where("rewrite"))
+    explicit = _strings(raw["fix"], where("fix")) if "fix" in raw else None
+    try:
+        kinds = check_kinds(default_kinds(explicit, suggestions, rewrite, default_fix), suggestions, rewrite,
+                            where("fix"))
+    except ValueError as exc:
+        raise RulePackError(str(exc)) from exc
+    label = REWRITE_LABELS.get(category or "", "Rewrite the sentence")
+    fix = FixSpec(kinds, suggestions, plural_suggestions, rewrite,
+                  _text(raw.get("rewrite_label", label), where("rewrite_label")))
+
     name_part = rule_id.split(".", 1)[1]
     return Rule(
         id=rule_id,
         category=category,
         severity=severity,
         message=message,
-        source=source,
+        source=citation.text,
         pack=pack,
         type=raw.get("type") or f"{category}_{name_part}".upper().replace("-", "_"),
-        url=url,
-        suggestions=_strings(raw.get("suggestions", []), where("suggestions")),
-        plural_suggestions=_strings(raw.get("plural_suggestions", []), where("plural_suggestions")),
+        url=citation.url,
+        suggestions=suggestions,
+        plural_suggestions=plural_suggestions,
         phrases=phrases,
         tokens=tokens,
         regex=regexes,
@@ -219,6 +246,7 @@ def _parse_rule(raw: Any, pack: str, index: int, category: RuleCategory | None, 
         in_quotes=_choice(raw.get("in_quotes", in_quotes), IN_QUOTES, where("in_quotes")),
         examples_match=match,
         examples_no_match=no_match,
+        fix=fix,
     )
 
 

@@ -197,6 +197,7 @@ class RuleDetector:
             severity=severity,
             message=rule.message,
             source=rule.source,
+            source_url=rule.url,
             suggestions=tuple(_match_case(s, matched) for s in suggestions),
         )
 

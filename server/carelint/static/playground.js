@@ -14,12 +14,14 @@
     counter: $("counter"), error: $("error"), preview: $("preview"), summary: $("summary"),
     findings: $("findings"), disclaimerStatus: $("disclaimer-status"), disclaimerText: $("disclaimer-text"),
     copy: $("copy"), copyStatus: $("copy-status"), pair: $("pair-extension"), pairStatus: $("pair-status"),
-    pairHelp: $("pair-help"), fingerprint: $("pair-fingerprint"),
+    pairHelp: $("pair-help"), fingerprint: $("pair-fingerprint"), undo: $("undo-fix"), fixStatus: $("fix-status"),
   };
 
   let timer = 0;
   let inflight = null; // AbortController of the request in flight: the latest check wins
   let last = null; // { text, platform, response } of the last successful check
+  // Fixes applied without the browser's own undo (no execCommand): { before, caret } each.
+  const undoStack = [];
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -138,9 +140,20 @@
     li.append(head, el("p", "message", f.message));
     const meta = el("p", "meta");
     meta.append("Rule ", el("code", "", f.rule));
-    if (f.source) meta.append(" · Source: ", el("cite", "", f.source));
+    const href = httpsUrl(f.source_url);
+    if (f.source || href) {
+      const cite = el("cite", "", f.source || new URL(href).hostname);
+      if (href) {
+        const link = el("a");
+        Object.assign(link, { href, target: "_blank", rel: "noopener noreferrer" });
+        link.append(cite);
+        meta.append(" · Source: ", link);
+      } else meta.append(" · Source: ", cite);
+    }
     li.append(meta);
-    if (f.suggestions?.length) {
+    if (Array.isArray(f.fixes)) {
+      if (f.fixes.length) li.append(fixList(f));
+    } else if (f.suggestions?.length) { // an older server: replacements of exactly the span
       const list = el("p", "suggestions");
       list.append("Replace with: ");
       for (const s of f.suggestions) {
@@ -153,6 +166,33 @@
       li.append(list);
     }
     return li;
+  }
+
+  // One button per ranged fix (offsets in UTF-16 units, what this page asks for: JS indices).
+  function fixList(f) {
+    const list = el("p", "fixes");
+    list.append("Fix: ");
+    for (const fix of f.fixes) {
+      const button = el("button", "fix", fix.label);
+      button.type = "button";
+      const gone = last.text.slice(fix.start, fix.end);
+      const described = fix.text
+        ? (fix.label.includes(fix.text) ? fix.label : `${fix.label}: “${fix.text}”`)
+        : `${fix.label}: deletes “${gone.trim()}”`;
+      button.setAttribute("aria-label", described);
+      button.title = described;
+      button.addEventListener("click", () => applyFix(fix));
+      list.append(button, " ");
+    }
+    return list;
+  }
+
+  function httpsUrl(value) {
+    if (typeof value !== "string" || !value) return null;
+    try {
+      const u = new URL(value);
+      return u.protocol === "https:" && u.hostname ? u.href : null;
+    } catch { return null; }
   }
 
   function renderCounter(p) {
@@ -174,6 +214,48 @@
   }
 
   // --- Actions ---------------------------------------------------------------------------------
+
+  // A fix edits the textarea through the browser's editing pipeline, so Ctrl+Z undoes it;
+  // where that is unavailable, setRangeText and this page's own Undo button.
+  function applyFix(fix) {
+    if (!last || ui.text.value !== last.text) { // its offsets index the text that was checked
+      ui.fixStatus.textContent = "The text changed since it was checked; try again in a moment.";
+      check();
+      return;
+    }
+    ui.fixStatus.textContent = "";
+    const { start, end, text } = fix;
+    const before = ui.text.value;
+    const expected = before.slice(0, start) + text + before.slice(end);
+    ui.text.focus();
+    ui.text.setSelectionRange(start, end);
+    let done = false;
+    try {
+      done = text === "" ? document.execCommand("delete", false) : document.execCommand("insertText", false, text);
+    } catch { done = false; }
+    if (!done || ui.text.value !== expected) {
+      if (ui.text.value !== before) ui.text.value = before; // a half-done native edit
+      undoStack.push({ before, caret: end });
+      ui.text.setRangeText(text, start, end, "end");
+      showUndo();
+    }
+    ui.text.setSelectionRange(start + text.length, start + text.length);
+    check();
+  }
+
+  function showUndo() {
+    ui.undo.hidden = undoStack.length === 0;
+  }
+
+  function undoFix() {
+    const step = undoStack.pop();
+    showUndo();
+    if (!step) return;
+    ui.text.value = step.before;
+    ui.text.focus();
+    ui.text.setSelectionRange(step.caret, step.caret);
+    check();
+  }
 
   function applySuggestion(f, replacement) {
     if (!last || ui.text.value !== last.text) { check(); return; } // offsets are stale: re-check first
@@ -238,9 +320,12 @@
   }
 
   ui.form.addEventListener("submit", (e) => { e.preventDefault(); check(); });
-  ui.text.addEventListener("input", () => { ui.copyStatus.textContent = ""; scheduleCheck(); });
+  ui.text.addEventListener("input", () => { ui.copyStatus.textContent = ""; ui.fixStatus.textContent = ""; scheduleCheck(); });
   ui.platform.addEventListener("change", check);
   ui.copy.addEventListener("click", copyWithDisclaimer);
+  ui.undo.addEventListener("click", undoFix);
+  // Typing after a page-side fix makes its snapshot stale: the page's Undo no longer applies.
+  ui.text.addEventListener("beforeinput", () => { undoStack.length = 0; showUndo(); });
   updatePairing();
   showFingerprint();
 })();
