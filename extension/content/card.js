@@ -11,6 +11,9 @@
   /** @type {Record<string, string>} */
   const CATEGORY = { phi: "PHI", claim: "Unsupported claim", advice: "Personal medical advice", tone: "Tone", language: "Language" };
 
+  // PHI types that name a person: the only ones "This is our staff" can apply to.
+  const STAFF_TYPES = new Set(["PERSON", "NAME_CAPS", "NAME_GUESS", "LABELLED_NAME", "PERSON_INITIALS", "HANDLE"]);
+
   /** @type {HTMLElement | null} */
   let card = null;
   /** @type {Carelint.CardOpening | null} what the card shows now */
@@ -60,54 +63,175 @@
     if (n) n.textContent = text;
   }
 
-  /** The card's content for one text finding in a composer. */
+  /** @param {string} text @param {number} [max] */
+  const excerpt = (text, max = 80) => (text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text);
+
+  // What a fix button says to assistive tech and on hover: its label and the new text (or,
+  // for a deletion, what goes).
+  /** @param {Carelint.Finding} finding @param {Carelint.Fix} fix */
+  function fixDescription(finding, fix) {
+    if (fix.text) return fix.label.includes(fix.text) ? fix.label : `${fix.label}: “${fix.text}”`;
+    const gone = (finding.checked || "").slice(fix.start, fix.end).trim();
+    return gone ? `${fix.label}: deletes “${excerpt(gone, 120)}”` : fix.label;
+  }
+
+  /** @param {unknown} value @returns {value is Carelint.Fix} */
+  const isFix = (value) => {
+    const f = /** @type {Carelint.Fix} */ (value);
+    return !!f && typeof f.label === "string" && typeof f.text === "string" && Number.isInteger(f.start) && Number.isInteger(f.end);
+  };
+
+  // One button per ranged fix; an older server without `fixes` still gets its suggestions.
   /** @param {Carelint.Session} session @param {Carelint.Finding} finding */
-  function findingContent(session, finding) {
-    const category = CATEGORY[finding.category] || finding.category;
-    const actions = [];
-    for (const s of finding.suggestions || []) {
-      actions.push(
-        el("button", {
-          type: "button",
-          class: "suggestion",
-          "data-suggestion": s,
-          "aria-label": `Replace with ${s}`,
-          text: s,
-          onclick: async () => {
-            const ok = await session.applySuggestion(finding, s);
-            if (ok) C.card.hide(false);
-            else note("The editor did not accept the change; nothing was modified.");
-          },
-        }),
-      );
-    }
-    actions.push(
+  function fixButtons(session, finding) {
+    if (!Array.isArray(finding.fixes)) return suggestionButtons(session, finding);
+    return finding.fixes.filter(isFix).map((fix, i) => {
+      const described = fixDescription(finding, fix);
+      return el("button", {
+        type: "button",
+        class: "fix",
+        "data-fix-index": i,
+        "aria-label": described,
+        title: described,
+        text: fix.label,
+        onclick: async () => {
+          const r = await session.applyFix(finding, fix);
+          if (r.ok) C.card.hide(false);
+          else note(r.reason || "");
+        },
+      });
+    });
+  }
+
+  /** @param {Carelint.Session} session @param {Carelint.Finding} finding */
+  function suggestionButtons(session, finding) {
+    return (finding.suggestions || []).map((s) =>
+      el("button", {
+        type: "button",
+        class: "suggestion",
+        "data-suggestion": s,
+        "aria-label": `Replace with ${s}`,
+        text: s,
+        onclick: async () => {
+          const ok = await session.applySuggestion(finding, s);
+          if (ok) C.card.hide(false);
+          else note("The editor did not accept the change; nothing was modified.");
+        },
+      }),
+    );
+  }
+
+  // Ignoring: here (this post), always (the user's own list, undone on the options page), or,
+  // for a name, the organisation's staff list, which changes the checks of everyone using these
+  // settings and therefore asks first.
+  /** @param {Carelint.Session} session @param {Carelint.Finding} finding */
+  function ignoreButtons(session, finding) {
+    const out = [
       el("button", {
         type: "button",
         class: "ignore",
-        text: "Ignore",
-        title: "Ignore this finding in this post",
+        text: "Ignore here",
+        title: "Ignore this finding in this post only",
         onclick: () => {
           session.ignore(finding);
           C.card.hide(true);
         },
       }),
-    );
-    if (finding.category === "phi" && !finding.offline) {
-      actions.push(
+      el("button", {
+        type: "button",
+        class: "always-ignore",
+        text: "Always ignore",
+        title: `Never flag “${excerpt(finding.text, 40)}” again in this browser (undo on Carelint's options page)`,
+        onclick: async () => {
+          const r = await session.alwaysIgnore(finding);
+          if (r.ok) C.card.hide(true);
+          else note(`Could not save the ignore list: ${r.error}`);
+        },
+      }),
+    ];
+    // Only names and handles can be staff; a phone number or a date cannot.
+    if (finding.category === "phi" && !finding.offline && STAFF_TYPES.has(finding.type || "")) {
+      out.push(
         el("button", {
           type: "button",
-          class: "allowlist",
-          text: "Not PHI: add to allowlist",
-          title: "Add to the organisation's staff allowlist (Carelint settings)",
-          onclick: async () => {
-            const r = await session.allowlist(finding);
-            if (r.ok) C.card.hide(true);
-            else note(`Could not update the allowlist: ${r.error}`);
-          },
+          class: "staff",
+          text: "This is our staff",
+          title: "Add to the organisation's staff list (asks first)",
+          onclick: () => confirmStaff(session, finding),
         }),
       );
     }
+    return out;
+  }
+
+  // The staff list confirmation, inside the card in place of the actions.
+  /** @param {Carelint.Session} session @param {Carelint.Finding} finding */
+  function confirmStaff(session, finding) {
+    const actions = card && card.querySelector(".actions");
+    if (!card || !(actions instanceof HTMLElement)) return;
+    const cancel = () => {
+      box.remove();
+      actions.hidden = false;
+      const back = actions.querySelector("button.staff");
+      if (back instanceof HTMLElement) back.focus();
+    };
+    const box = el(
+      "div",
+      { class: "confirm-staff", role: "group", "aria-labelledby": "carelint-staff-question" },
+      el("p", {
+        id: "carelint-staff-question",
+        text: `Add “${finding.text}” to the organisation's staff list? Carelint will stop flagging this name for everyone using these settings.`,
+      }),
+      el(
+        "div",
+        { class: "confirm-actions" },
+        el("button", {
+          type: "button",
+          class: "confirm primary",
+          text: "Confirm",
+          onclick: async () => {
+            const r = await session.allowlist(finding);
+            if (r.ok) C.card.hide(true);
+            else note(`Could not update the staff list: ${r.error}`);
+          },
+        }),
+        el("button", { type: "button", class: "cancel", text: "Cancel", onclick: cancel }),
+      ),
+    );
+    actions.hidden = true;
+    actions.after(box);
+    const first = box.querySelector("button.cancel"); // the safe choice has the focus
+    if (first instanceof HTMLElement) first.focus();
+  }
+
+  // "Source: …", linked when the server gives an https address for it.
+  /** @param {Carelint.Finding} finding */
+  function sourceLine(finding) {
+    const href = httpsUrl(finding.source_url);
+    if (!finding.source && !href) return null;
+    const label = finding.source || (href ? new URL(href).hostname : "");
+    const name = href
+      ? el("a", { href, target: "_blank", rel: "noopener noreferrer", title: `${label} (opens in a new tab)`, text: label })
+      : document.createTextNode(label);
+    return el("p", { class: "source" }, document.createTextNode("Source: "), name);
+  }
+
+  /** @param {unknown} value @returns {string | null} */
+  function httpsUrl(value) {
+    if (typeof value !== "string" || !value) return null;
+    try {
+      const u = new URL(value);
+      return u.protocol === "https:" && u.hostname ? u.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The card's content for one text finding in a composer. */
+  /** @param {Carelint.Session} session @param {Carelint.Finding} finding */
+  function findingContent(session, finding) {
+    const category = CATEGORY[finding.category] || finding.category;
+    const actions = [...fixButtons(session, finding), ...ignoreButtons(session, finding)];
     const meta = session.meta;
     if (meta && meta.disclaimer && meta.disclaimer.needed && meta.disclaimer.suggested) {
       actions.push(
@@ -134,8 +258,8 @@
       ),
       el("p", { id: "carelint-card-message", class: "message", text: finding.message || "" }),
       why(finding) ? el("p", { class: "why", text: why(finding) }) : null,
-      finding.source ? el("p", { class: "source", text: `Source: ${finding.source}` }) : null,
-      el("div", { class: "actions", role: "group", "aria-label": "Fixes" }, ...actions),
+      sourceLine(finding),
+      el("div", { class: "actions", role: "group", "aria-label": "Fixes and actions" }, ...actions),
       el("p", { class: "note", role: "status", "aria-live": "polite" }),
     ];
   }

@@ -64,16 +64,26 @@
       if (owners.delete(owner)) rebuild();
     },
 
-    // The Highlight API has no events: hit-test the ranges' boxes instead.
+    // The Highlight API has no events: hit-test the ranges' boxes instead. Where findings
+    // overlap (a word inside a flagged sentence), the most severe, then the narrowest, wins:
+    // otherwise a sentence-wide finding would hide the word's own card from the pointer.
     hitTest(x, y) {
+      /** @type {{owner: Carelint.Session, entry: Carelint.HighlightEntry, rect: DOMRect} | null} */
+      let best = null;
+      const rank = (/** @type {Carelint.HighlightEntry} */ e) => C.SEVERITY_RANK[e.severity] || 0;
+      const width = (/** @type {Carelint.HighlightEntry} */ e) => e.finding.end - e.finding.start;
       for (const [owner, entries] of owners) {
         for (const e of entries) {
           for (const r of e.range.getClientRects()) {
-            if (x >= r.left - 1 && x <= r.right + 1 && y >= r.top - 1 && y <= r.bottom + 1) return { owner, entry: e, rect: r };
+            if (!(x >= r.left - 1 && x <= r.right + 1 && y >= r.top - 1 && y <= r.bottom + 1)) continue;
+            if (!best || rank(e) > rank(best.entry) || (rank(e) === rank(best.entry) && width(e) < width(best.entry))) {
+              best = { owner, entry: e, rect: r };
+            }
+            break;
           }
         }
       }
-      return null;
+      return best;
     },
   };
 })();

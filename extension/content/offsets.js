@@ -167,6 +167,20 @@
     return { prefix: p, suffix: s, delta: after.length - before.length };
   };
 
+  // Where the range [start, end) of `before` is in `after`: moved by an edit before it, kept
+  // by one after it; null when the edit touched it, even at its edge (the user is working there).
+  C.rangeNow = (before, after, start, end) => {
+    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= before.length)) return null;
+    let at = start;
+    if (before !== after) {
+      const { prefix, suffix, delta } = C.diffRegion(before, after);
+      if (end < prefix) at = start;
+      else if (start > before.length - suffix) at = start + delta;
+      else return null;
+    }
+    return after.slice(at, at + end - start) === before.slice(start, end) ? at : null;
+  };
+
   // Move findings computed for `before` onto `after`, dropping the ones the edit touched,
   // so highlights never jump or flicker while a fresh check is in flight.
   C.shiftFindings = (findings, before, after) => {

@@ -11,6 +11,15 @@
 
   /** @param {Carelint.Finding} f */
   const keyOf = (f) => `${f.rule || f.category}\u0000${f.text}`;
+  /** @param {string} text */
+  const folded = (text) => text.trim().toLowerCase();
+  // The personal "Always ignore" list (chrome.storage.local, see C.STORAGE_DEFAULTS).
+  /** @param {Carelint.Finding} f */
+  const alwaysIgnored = (f) => {
+    const list = C.settings.ignoredTexts;
+    return Array.isArray(list) && list.some((t) => typeof t === "string" && folded(t) === folded(f.text));
+  };
+  const CHANGED_NOTE = "The text changed since it was checked; try again in a moment.";
 
   class Chip {
     /** @param {Carelint.Session} session */
@@ -192,9 +201,9 @@
       this.offline = !!resp.offline;
       /** @type {Partial<Carelint.CheckResult>} */
       const result = resp.result || {};
-      const valid = (result.findings || []).filter(
-        (f) => Number.isInteger(f.start) && Number.isInteger(f.end) && text.slice(f.start, f.end) === f.text,
-      );
+      const valid = (result.findings || [])
+        .filter((f) => Number.isInteger(f.start) && Number.isInteger(f.end) && text.slice(f.start, f.end) === f.text)
+        .map((f) => ({ ...f, checked: text })); // the fixes' offsets index this text
       const now = this.adapter.readText();
       this.findings = C.shiftFindings(valid, text, now);
       this.shownText = now;
@@ -205,11 +214,16 @@
 
     visibleFindings() {
       const min = C.SEVERITY_RANK[C.settings.minSeverity] || 1;
-      return this.findings.filter((f) => !this.ignored.has(keyOf(f)) && (C.SEVERITY_RANK[f.severity] || 0) >= min);
+      return this.findings.filter((f) => !this.isIgnored(f) && (C.SEVERITY_RANK[f.severity] || 0) >= min);
     }
 
     highFindings() {
-      return this.findings.filter((f) => f.severity === "high" && !this.ignored.has(keyOf(f)));
+      return this.findings.filter((f) => f.severity === "high" && !this.isIgnored(f));
+    }
+
+    /** @param {Carelint.Finding} f */
+    isIgnored(f) {
+      return this.ignored.has(keyOf(f)) || alwaysIgnored(f);
     }
 
     queueRender() {
@@ -270,11 +284,58 @@
       return ok;
     }
 
+    /**
+     * Apply one of the server's ranged fixes. Its offsets index the text that was checked, so
+     * it is only applied where that range still reads the same now (moved by edits before it,
+     * never through them); otherwise nothing changes and the post is checked again.
+     * @param {Carelint.Finding} finding @param {Carelint.Fix} fix
+     * @returns {Promise<{ok: boolean, reason?: string}>}
+     */
+    async applyFix(finding, fix) {
+      await this.adapter.settle();
+      const now = this.adapter.readText();
+      // `fix` belongs to the card's finding, so its offsets index that finding's checked text.
+      const basis = finding.checked;
+      const start = basis === undefined ? null : C.rangeNow(basis, now, fix.start, fix.end);
+      if (start === null) {
+        this.schedule(0);
+        return { ok: false, reason: CHANGED_NOTE };
+      }
+      const end = start + (fix.end - fix.start);
+      const expected = now.slice(0, start) + fix.text + now.slice(end);
+      await this.adapter.replace(start, end, fix.text);
+      this.schedule(0);
+      // Judge by the text itself: an editor may refuse the edit, or take it only in part.
+      const after = this.adapter.readText();
+      if (after === expected) return { ok: true };
+      if (after === now) return { ok: false, reason: "The editor did not accept the change; nothing was modified." };
+      return { ok: false, reason: "The editor applied the fix differently; Ctrl+Z undoes it." };
+    }
+
     /** @param {Carelint.Finding} finding */
     ignore(finding) {
       this.ignored.add(keyOf(finding));
       this.queueRender();
       C.reportCount();
+    }
+
+    // "Always ignore": this text, any case, on every site, until removed on the options page.
+    /** @param {Carelint.Finding} finding */
+    async alwaysIgnore(finding) {
+      const text = finding.text.trim();
+      const add = (/** @type {string[]} */ list) => (list.some((t) => folded(t) === folded(text)) ? list : [...list, text]);
+      C.settings.ignoredTexts = add(Array.isArray(C.settings.ignoredTexts) ? C.settings.ignoredTexts : []); // hide it now
+      for (const s of C.sessions.values()) s.queueRender();
+      this.queueRender();
+      C.reportCount();
+      try {
+        const stored = await chrome.storage.local.get("ignoredTexts");
+        const list = Array.isArray(stored.ignoredTexts) ? stored.ignoredTexts : [];
+        await chrome.storage.local.set({ ignoredTexts: add(list) });
+      } catch (e) {
+        return { ok: false, error: String((e && /** @type {Error} */ (e).message) || e) };
+      }
+      return { ok: true };
     }
 
     /** @param {Carelint.Finding} finding */

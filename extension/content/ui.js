@@ -29,7 +29,14 @@
     .card .source { color: #667085; font-size: 11px; }
     .card .why { color: #344054; font-size: 12px; margin: 4px 0; }
     .card .actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
-    .card .suggestion { background: #eff8ff; border-color: #b2ddff; color: #175cd3; }
+    .card .suggestion, .card .fix { background: #eff8ff; border-color: #b2ddff; color: #175cd3; }
+    .card .source a { color: #175cd3; }
+    .card .source a:focus-visible { outline: 2px solid #1570ef; outline-offset: 1px; }
+    .card .confirm-staff { margin-top: 8px; padding: 8px; border: 1px solid #fedf89; border-radius: 8px; background: #fffaeb; }
+    .card .confirm-staff p { margin: 0 0 6px; }
+    .card .confirm-actions { display: flex; gap: 6px; }
+    .card [hidden] { display: none; }
+    .card .confirm-staff .primary { background: #1570ef; border-color: #1570ef; color: #fff; }
     .card .note { color: #b42318; font-size: 12px; }
     .guard { margin: auto; width: 420px; max-width: calc(100vw - 32px); padding: 16px 18px; border: 1px solid #d0d5dd;
       border-radius: 12px; background: #fff; color: #101828; font: 14px/1.45 system-ui, -apple-system, sans-serif; }

@@ -1,6 +1,7 @@
 // @ts-check
 // Options: pairing by hand (address and token, confirmed with the fingerprint like pairing
-// from the server's page), severity threshold, per-site switches, and the organisation policy
+// from the server's page), severity threshold, per-site switches, the user's own "Always
+// ignore" list (chrome.storage.local; Remove is its undo), and the organisation policy
 // kept by the server (GET/PUT /v1/settings through the service worker; PUT replaces the whole
 // object, so the fields this page does not show are sent back unchanged).
 import { confirmPairing, send, showCurrentPairing } from "../pair/pairing.js";
@@ -110,6 +111,43 @@ async function saveSites() {
 
 $("min-severity").addEventListener("change", () => chrome.storage.local.set({ minSeverity: field("min-severity").value }));
 
+async function loadIgnored() {
+  const { ignoredTexts } = /** @type {Partial<Carelint.Settings>} */ (await chrome.storage.local.get("ignoredTexts"));
+  const list = Array.isArray(ignoredTexts) ? ignoredTexts : [];
+  $("ignored-empty").hidden = list.length > 0;
+  $("ignored-list").replaceChildren(
+    ...list.map((text) => {
+      const item = document.createElement("li");
+      const name = document.createElement("span");
+      name.className = "ignored-text";
+      name.textContent = text;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "remove";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove “${text}” (flag it again)`);
+      remove.addEventListener("click", () => unignore(text));
+      item.append(name, remove);
+      return item;
+    }),
+  );
+}
+
+/** @param {string} text */
+async function unignore(text) {
+  const { ignoredTexts } = /** @type {Partial<Carelint.Settings>} */ (await chrome.storage.local.get("ignoredTexts"));
+  const list = Array.isArray(ignoredTexts) ? ignoredTexts : [];
+  await chrome.storage.local.set({ ignoredTexts: list.filter((t) => t !== text) });
+  $("ignored-note").textContent = `“${text}” is flagged again.`;
+  $("ignored-heading").setAttribute("tabindex", "-1");
+  $("ignored-heading").focus(); // the button is gone: keep the keyboard in this section
+}
+
+// A card on another tab may add an entry while this page is open.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "local" && "ignoredTexts" in changes) loadIgnored();
+});
+
 /** @param {string} v */
 const lines = (v) => v.split("\n").map((s) => s.trim()).filter(Boolean);
 
@@ -150,5 +188,6 @@ $("policy").addEventListener("submit", async (e) => {
 
 loadServer();
 loadChecking();
+loadIgnored();
 showStatus();
 loadPolicy();

@@ -9,7 +9,8 @@
   C.SEVERITY_RANK = { high: 3, medium: 2, low: 1 };
   C.HIGHLIGHT_NAMES = { high: "carelint-high", medium: "carelint-medium", low: "carelint-low" };
   // Keys in chrome.storage.local. serverUrl and token are part of the public contract.
-  C.STORAGE_DEFAULTS = { serverUrl: "http://127.0.0.1:8787", token: "", disabledSites: [], minSeverity: "low" };
+  // ignoredTexts: the user's own "Always ignore" list (finding texts, matched in any case).
+  C.STORAGE_DEFAULTS = { serverUrl: "http://127.0.0.1:8787", token: "", disabledSites: [], minSeverity: "low", ignoredTexts: [] };
   C.MSG = {
     CHECK: "check",
     CHECK_IMAGE: "check:image",

@@ -17,6 +17,13 @@ declare namespace Carelint {
 
   // --- what the server answers (docs/api.md) ----------------------------------
 
+  /** A ranged edit (API v1.2): replace [start, end) of the checked text with `text`. */
+  interface Fix {
+    label: string; // "Remove the name", "Replace with “…”", "Use the safe instruction"
+    start: number; // UTF-16 offsets into the checked text; may be wider than the finding
+    end: number;
+    text: string; // "" deletes the range
+  }
   interface Finding {
     id: string;
     start: number; // UTF-16 offsets into the checked text
@@ -27,10 +34,13 @@ declare namespace Carelint {
     rule?: string;
     severity: Severity;
     message: string;
-    suggestions: string[];
+    suggestions: string[]; // replacements for exactly [start, end) (old clients)
+    fixes?: Fix[]; // best first; absent from an older server
     source?: string;
+    source_url?: string | null; // https link to the rule's source document, when the server has one
     drivers?: string[]; // what drove the decision ("addressed to the reader (you/your)", "learned:0.93")
     offline?: boolean; // found by the built-in patterns (server unreachable)
+    checked?: string; // (extension) the text this finding was checked in: its fixes index it
   }
   interface Disclaimer {
     needed: boolean;
@@ -90,6 +100,7 @@ declare namespace Carelint {
     token: string;
     disabledSites: string[];
     minSeverity: string;
+    ignoredTexts: string[]; // "Always ignore": finding texts hidden everywhere (any case)
   }
   type SubmitRule = string | { selector: string; text: RegExp };
   interface Site {
@@ -195,7 +206,10 @@ declare namespace Carelint {
     openCardAtCaret(): void;
     review(finding: Finding): void;
     applySuggestion(finding: Finding, replacement: string): Promise<boolean>;
+    applyFix(finding: Finding, fix: Fix): Promise<{ ok: boolean; reason?: string }>;
+    isIgnored(finding: Finding): boolean;
     ignore(finding: Finding): void;
+    alwaysIgnore(finding: Finding): Promise<{ ok: boolean; error?: string }>;
     allowlist(finding: Finding): Promise<{ ok: boolean; error?: string }>;
     appendDisclaimer(): Promise<{ ok: boolean; reason?: string; already?: boolean }>;
     destroy(): void;
@@ -384,6 +398,7 @@ declare namespace Carelint {
     dom: Dom;
     TextMap: new (root: HTMLElement) => TextMap;
     diffRegion(before: string, after: string): { prefix: number; suffix: number; delta: number };
+    rangeNow(before: string, after: string, start: number, end: number): number | null;
     shiftFindings(findings: Finding[], before: string, after: string): Finding[];
     highlighter: Highlighter;
     ui: Ui;

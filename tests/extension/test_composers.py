@@ -88,22 +88,30 @@ def open_card_for(page, text):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_suggestion_replaces_in_the_editor_model_and_undo_reverts(open_composer, api, name):
+def test_ranged_fix_edits_the_editor_model_and_undo_reverts(open_composer, api, name):
+    """The name's first fix ("Remove the name" after "our patient") is wider than the finding
+    (it takes the space before the name): applied through the card, the editor holds exactly
+    text[:start] + fix + text[end:], the caret stays, and Ctrl+Z restores the post."""
     page, composer = open_composer(name)
     text = type_post(page, composer)
     result = check(api, text, composer.platform)
     finding = next(f for f in result["findings"] if f["text"] == NAME)
-    assert finding["suggestions"], finding
+    fix = finding["fixes"][0]
+    assert utf16_slice(text, finding["start"], finding["end"]) == NAME
+    assert (fix["start"], fix["end"]) != (finding["start"], finding["end"]), fix  # wider than the finding
+    assert fix["start"] <= finding["start"] and finding["end"] <= fix["end"], fix
     wait_highlights(page, expected_highlights(result["findings"]))
 
     card = open_card_for(page, NAME)
     assert card.get_attribute("role") == "dialog"
-    button = card.locator("button.suggestion").first
-    suggestion = button.get_attribute("data-suggestion")
-    assert suggestion == finding["suggestions"][0]
+    button = card.locator("button.fix").first
+    assert button.inner_text() == fix["label"]
+    # Its accessible name says what the fix does to the text (a deletion names what goes).
+    described = button.get_attribute("aria-label")
+    assert described.startswith(fix["label"]) and (fix["text"] or NAME) in described
     button.click()
-    assert utf16_slice(text, finding["start"], finding["end"]) == NAME
-    fixed = utf16_replace(text, finding["start"], finding["end"], suggestion)
+    fixed = utf16_replace(text, fix["start"], fix["end"], fix["text"])
+    assert fixed != text and NAME not in fixed
     page.wait_for_function("t => window.__fixture.getText() === t", arg=fixed)
     # The caret stays where the user left it (the end of the post), shifted by the fix.
     page.wait_for_function(CARET_AT_END_JS, arg=composer.editor)
@@ -119,10 +127,56 @@ def test_suggestion_replaces_in_the_editor_model_and_undo_reverts(open_composer,
     page.wait_for_function(
         "n => ![...(CSS.highlights.get('carelint-high') || [])].some(r => r.toString() === n)", arg=NAME
     )
+    assert model_text(page) == fixed  # nothing else in the post changed
 
     page.keyboard.press("Control+z")
     page.wait_for_function("t => window.__fixture.getText() === t", arg=text)
     wait_highlights(page, expected_highlights(result["findings"]))
+    assert model_text(page) == text
+
+
+BURN = "Put butter on a burn to soothe it."
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_sentence_fix_replaces_the_whole_sentence_and_undo_reverts(open_composer, api, name):
+    """The first fix of "butter" ("Use the safe instruction") rewrites the whole sentence around it."""
+    page, composer = open_composer(name)
+    text = type_post(page, composer, lines=(BURN,))
+    result = check(api, text, composer.platform)
+    finding = next(f for f in result["findings"] if f["text"] == "butter")
+    fix = finding["fixes"][0]
+    assert fix["text"] and fix["end"] - fix["start"] > finding["end"] - finding["start"], fix
+    wait_highlights(page, expected_highlights(result["findings"]))
+
+    card = open_card_for(page, "butter")
+    button = card.locator("button.fix").first
+    assert button.inner_text() == fix["label"]
+    assert fix["text"] in button.get_attribute("aria-label")
+    button.click()
+    fixed = utf16_replace(text, fix["start"], fix["end"], fix["text"])
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=fixed)
+    page.wait_for_function(CARET_AT_END_JS, arg=composer.editor)
+
+    page.keyboard.press("Control+z")
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=text)
+    assert model_text(page) == text
+
+
+def test_a_fix_is_refused_when_its_text_changed_since_the_check(open_composer, api):
+    """The card's fix indexes the text that was checked: if the name was edited meanwhile,
+    nothing changes and the card says why."""
+    page, composer = open_composer("mastodon")
+    text = type_post(page, composer)
+    wait_highlights(page, expected_highlights(check(api, text, composer.platform)["findings"]))
+    card = open_card_for(page, NAME)
+    changed = text.replace("Gonzalez", "Gonzales")
+    # An edit the page makes itself (no input event), as a site's script could, under the card.
+    field_value = "sel => document.querySelector(sel).value"
+    page.evaluate("([sel, v]) => { document.querySelector(sel).value = v; }", [composer.editor, changed])
+    card.locator("button.fix").first.click()
+    card.locator(".note", has_text="The text changed since it was checked").wait_for()
+    assert page.evaluate(field_value, composer.editor) == changed
 
 
 @pytest.mark.parametrize("name", ALL)

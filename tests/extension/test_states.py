@@ -1,6 +1,6 @@
 """Server states (offline, wrong token), popup and options, pairing from the server's
-page (confirmed with the fingerprint; more cases in test_pairing.py), the allowlist button
-and the per-site switch."""
+page (confirmed with the fingerprint; more cases in test_pairing.py), the ignore and staff
+buttons (with the options page's ignore list), the source link and the per-site switch."""
 
 import re
 
@@ -140,7 +140,7 @@ def test_pairing_from_the_server_page_waits_for_the_fingerprint_confirmation(
     assert not errors, errors
 
 
-def test_not_phi_button_adds_the_name_to_the_staff_allowlist(open_composer, api):
+def test_staff_button_asks_first_and_only_confirm_changes_the_policy(open_composer, api, storage):
     before = api.get("/v1/settings").json()
     page, composer = open_composer("facebook")
     try:
@@ -149,7 +149,29 @@ def test_not_phi_button_adds_the_name_to_the_staff_allowlist(open_composer, api)
         from .test_composers import open_card_for
 
         card = open_card_for(page, NAME)
-        card.locator("button.allowlist").click()
+        card.locator("button.staff", has_text="This is our staff").click()
+        question = card.locator(".confirm-staff")
+        question.wait_for(state="visible")
+        assert question.locator("p").inner_text() == (
+            f"Add “{NAME}” to the organisation's staff list? Carelint will stop flagging this name for "
+            "everyone using these settings."
+        )
+        # The safe choice has the keyboard focus; the card's other actions are out of the way.
+        assert (
+            page.evaluate("() => document.querySelector('carelint-ui').shadowRoot.activeElement.className") == "cancel"
+        )
+        assert not card.locator(".actions").first.is_visible()
+        assert api.get("/v1/settings").json() == before  # nothing happened yet
+
+        question.locator("button.cancel").click()
+        question.wait_for(state="detached")
+        assert card.locator("button.staff").is_visible()
+        assert api.get("/v1/settings").json() == before
+        assert storage.get("ignoredTexts") == {}
+        wait_highlights(page, expected_highlights(check(api, text, "facebook")["findings"]))
+
+        card.locator("button.staff").click()
+        question.locator("button.confirm", has_text="Confirm").click()
         card.wait_for(state="hidden")
         settings = api.get("/v1/settings").json()
         assert NAME in settings["staff_names"]
@@ -158,6 +180,83 @@ def test_not_phi_button_adds_the_name_to_the_staff_allowlist(open_composer, api)
         wait_highlights(page, expected_highlights(check(api, text, "facebook")["findings"]))
     finally:
         api.put("/v1/settings", json=before).raise_for_status()
+
+
+NAME_GONE_JS = "n => ![...(CSS.highlights.get('carelint-high') || [])].some(r => r.toString() === n)"
+NAME_SHOWN_JS = "n => [...(CSS.highlights.get('carelint-high') || [])].some(r => r.toString() === n)"
+
+
+def test_always_ignore_hides_the_finding_everywhere_and_the_options_page_removes_it(
+    open_composer, browser_context, extension_id, storage, api
+):
+    before = api.get("/v1/settings").json()
+    page, composer = open_composer("x")
+    text = type_post(page, composer)
+    findings = check(api, text, "x")["findings"]
+    wait_highlights(page, expected_highlights(findings))
+    from .test_composers import open_card_for
+
+    card = open_card_for(page, NAME)
+    assert card.locator("button.ignore").inner_text() == "Ignore here"
+    card.locator("button.always-ignore", has_text="Always ignore").click()
+    card.wait_for(state="hidden")
+    others = [f for f in findings if f["text"] != NAME]
+    wait_highlights(page, expected_highlights(others))
+    assert storage.get("ignoredTexts") == {"ignoredTexts": [NAME]}
+    assert api.get("/v1/settings").json() == before  # a personal list: the server is not told
+
+    # Everywhere: another composer on another site hides it too.
+    other, other_composer = open_composer("mastodon")
+    other_text = type_post(other, other_composer)
+    wait_highlights(
+        other, expected_highlights([f for f in check(api, other_text, "mastodon")["findings"] if f["text"] != NAME])
+    )
+
+    options = browser_context.new_page()
+    options.set_default_timeout(10000)
+    try:
+        options.goto(f"chrome-extension://{extension_id}/options/options.html")
+        item = options.locator("#ignored-list li")
+        item.wait_for()
+        assert item.locator(".ignored-text").inner_text() == NAME
+        remove = item.locator("button.remove")
+        assert remove.inner_text() == "Remove" and NAME in remove.get_attribute("aria-label")
+        remove.focus()
+        options.keyboard.press("Enter")
+        item.wait_for(state="detached")
+        options.locator("#ignored-empty").wait_for(state="visible")
+        assert storage.get("ignoredTexts") == {"ignoredTexts": []}
+    finally:
+        options.close()
+    # Undone: the name is flagged again in the open composer.
+    page.wait_for_function(NAME_SHOWN_JS, arg=NAME)
+    wait_highlights(page, expected_highlights(findings))
+
+    # Entries match in any case.
+    storage.set(ignoredTexts=[NAME.upper()])
+    page.wait_for_function(NAME_GONE_JS, arg=NAME)
+
+
+def test_source_line_links_only_to_an_https_source(open_composer, api):
+    page, composer = open_composer("bluesky")
+    text = type_post(page, composer)
+    findings = check(api, text, "bluesky")["findings"]
+    finding = next(f for f in findings if f["text"] == NAME)
+    wait_highlights(page, expected_highlights(findings))
+    from .test_composers import open_card_for
+
+    card = open_card_for(page, NAME)
+    source = card.locator(".source")
+    assert source.inner_text() == f"Source: {finding['source']}"
+    url = finding.get("source_url")
+    if url and url.startswith("https://"):
+        link = source.locator("a")
+        assert link.get_attribute("href") == url
+        assert link.get_attribute("target") == "_blank"
+        assert set(link.get_attribute("rel").split()) >= {"noopener", "noreferrer"}
+        assert link.inner_text() == finding["source"]
+    else:  # no address from this server: plain text, no empty or broken link
+        assert source.locator("a").count() == 0
 
 
 def test_options_page_edits_the_policy_and_threshold(browser_context, extension_id, storage, api):

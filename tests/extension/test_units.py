@@ -203,3 +203,130 @@ def test_disclaimer_is_appended_once_and_only_if_it_fits(unit):
     assert result["afterSecond"] == result["afterFirst"]
     assert result["third"]["ok"] is False and "Not enough room" in result["third"]["reason"]
     assert result["afterThird"] == "Drink water when you have a fever!"
+
+
+def test_card_links_only_https_sources_and_falls_back_to_suggestions_without_fixes(unit):
+    """source_url becomes a link only when it is https; `fixes` wins over `suggestions`, which
+    only an older server (no `fixes` at all) still gets buttons for."""
+    out = unit.evaluate(
+        """() => {
+            const C = Carelint;
+            const session = {meta: null, adapter: {el: document.body, focus() {}}};
+            const base = {id: 'a', start: 0, end: 5, text: 'Maria', category: 'phi', type: 'PERSON', severity: 'high',
+                          message: 'm', source: '45 CFR 164.514(b)(2)', checked: 'Maria is home'};
+            const render = (f) => {
+                C.card.show(session, f, new DOMRect(10, 10, 10, 10));
+                const c = C.card.element;
+                const out = {
+                    source: c.querySelector('.source') ? c.querySelector('.source').textContent : null,
+                    links: [...c.querySelectorAll('.source a')].map(a => [a.getAttribute('href'), a.target, a.rel]),
+                    fixes: [...c.querySelectorAll('button.fix')]
+                        .map(b => [b.textContent, b.getAttribute('aria-label')]),
+                    suggestions: [...c.querySelectorAll('button.suggestion')].map(b => b.textContent),
+                    actions: [...c.querySelectorAll('.actions button')].map(b => b.textContent),
+                };
+                C.card.hide(false);
+                return out;
+            };
+            const fixes = [{label: 'Remove the name', start: 0, end: 6, text: ''},
+                           {label: 'Replace with “our patient”', start: 0, end: 5, text: 'our patient'},
+                           {label: 'Use the safe reply', start: 0, end: 13, text: 'Call us.'}];
+            return {
+                https: render({...base, source_url: 'https://www.hhs.gov/hipaa/'}),
+                script: render({...base, source_url: 'javascript:alert(1)'}),
+                http: render({...base, source_url: 'http://example.org/'}),
+                none: render({...base, source_url: null}),
+                old: render({...base, suggestions: ['our patient']}),
+                empty: render({...base, suggestions: ['our patient'], fixes: []}),
+                fixes: render({...base, suggestions: ['our patient'], fixes}),
+                offline: render({...base, offline: true, suggestions: []}),
+                phone: render({...base, type: 'PHONE_NUMBER'}),
+            };
+        }"""
+    )
+    assert out["https"]["links"] == [["https://www.hhs.gov/hipaa/", "_blank", "noopener noreferrer"]]
+    assert out["https"]["source"] == "Source: 45 CFR 164.514(b)(2)"
+    for case in ("script", "http", "none"):
+        assert out[case]["links"] == [] and out[case]["source"] == "Source: 45 CFR 164.514(b)(2)", case
+    assert out["old"]["suggestions"] == ["our patient"] and out["old"]["fixes"] == []
+    assert out["empty"]["suggestions"] == [] and out["empty"]["fixes"] == []
+    assert out["fixes"]["suggestions"] == []
+    assert out["fixes"]["fixes"] == [
+        ["Remove the name", "Remove the name: deletes “Maria”"],
+        ["Replace with “our patient”", "Replace with “our patient”"],
+        ["Use the safe reply", "Use the safe reply: “Call us.”"],
+    ]
+    # The allowlist is split: here, always (personal), and the staff list (asks first).
+    assert out["none"]["actions"] == ["Ignore here", "Always ignore", "This is our staff"]
+    assert out["offline"]["actions"] == ["Ignore here", "Always ignore"]
+    assert out["phone"]["actions"] == ["Ignore here", "Always ignore"]  # a number is never staff
+
+
+def test_range_now_follows_edits_around_a_fix_and_refuses_edits_in_it(unit):
+    before = "Hi. Our patient Maria Gonzalez is home."
+    out = unit.evaluate(
+        """(before) => {
+            const at = (after) => Carelint.rangeNow(before, after, 15, 30);
+            return {
+                same: at(before),
+                typedBefore: at('Hello. ' + before.slice(4)),
+                typedAfter: at(before + ' Yay!'),
+                typedInside: at(before.replace('Gonzalez', 'Gonzales')),
+                typedAtItsEdge: at(before.replace(' is', 'x is')),
+                outOfRange: Carelint.rangeNow(before, before, 30, 99),
+            };
+        }""",
+        before,
+    )
+    assert out == {
+        "same": 15,
+        "typedBefore": 18,
+        "typedAfter": 15,
+        "typedInside": None,
+        "typedAtItsEdge": None,
+        "outOfRange": None,
+    }
+
+
+def test_apply_fix_moves_with_edits_before_it_and_refuses_a_changed_range(unit):
+    result = unit.evaluate(
+        """async () => {
+            const C = Carelint;
+            C.settings = {...C.STORAGE_DEFAULTS};
+            C.sessions = new Map();
+            C.reportCount = () => {};
+            const name = 'Maria Gonzalez';
+            C.send = async (msg) => {
+                const start = msg.text.indexOf(name);
+                const findings = start < 0 ? [] : [{id: 'n', start, end: start + name.length, text: name,
+                    severity: 'high', category: 'phi', rule: 'r', message: '', suggestions: [],
+                    fixes: [{label: 'Remove the name', start: start - 1, end: start + name.length, text: ''}]}];
+                return {ok: true, status: 'connected', offline: false,
+                        result: {findings, disclaimer: null, platform: null}};
+            };
+            const el = document.createElement('textarea');
+            document.body.append(el);
+            el.value = 'Hi. Our patient Maria Gonzalez is home.';
+            const session = new C.Session({platform: 'x', submit: []}, C.adapters.textarea.bind(el));
+            await session.flush();
+            const [card] = session.findings;  // what an open card holds
+            el.value = 'Hello. Our patient Maria Gonzalez is home.';  // typed before the name
+            el.dispatchEvent(new Event('input'));
+            const moved = await session.applyFix(card, card.fixes[0]);
+            const afterMoved = el.value;
+            el.value = 'Our patient Maria Gonzalez is home.';
+            el.dispatchEvent(new Event('input'));
+            await session.flush();
+            const [again] = session.findings;
+            el.value = 'Our patient Maria Gonzales is home.';  // typed inside the fix's range
+            const refused = await session.applyFix(again, again.fixes[0]);
+            const afterRefused = el.value;
+            session.destroy();
+            el.remove();
+            return {moved, afterMoved, refused, afterRefused};
+        }"""
+    )
+    assert result["moved"] == {"ok": True}
+    assert result["afterMoved"] == "Hello. Our patient is home."
+    assert result["refused"] == {"ok": False, "reason": "The text changed since it was checked; try again in a moment."}
+    assert result["afterRefused"] == "Our patient Maria Gonzales is home."

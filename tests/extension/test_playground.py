@@ -1,0 +1,77 @@
+"""The server's playground page (served at `/`, signed in with a one-time link): a finding's
+fixes are buttons that edit the textarea through the browser's editing pipeline, so Ctrl+Z
+undoes them, and the post is checked again."""
+
+import pytest
+
+from .helpers import utf16_replace
+from .pairing import sign_in
+from .test_composers import NAME, POST, check
+
+FINDING_JS = """(name) => [...document.querySelectorAll('#findings li')]
+    .some(li => li.querySelector('q.span-text').textContent === name)"""
+
+
+@pytest.fixture
+def playground(browser_context, api, console_errors):
+    page = browser_context.new_page()
+    page.set_default_timeout(10000)
+    console_errors.attach(page)
+    sign_in(page, api)
+    yield page
+    page.close()
+    assert not console_errors.all(), console_errors.all()
+
+
+def finding_item(page, text):
+    return page.locator("#findings li", has=page.locator("q.span-text", has_text=text))
+
+
+def test_playground_fix_edits_the_post_and_ctrl_z_reverts_it(playground, api):
+    page = playground
+    finding = next(f for f in check(api, POST, "generic")["findings"] if f["text"] == NAME)
+    fix = finding["fixes"][0]
+    page.locator("#post-text").fill(POST)
+    page.wait_for_function(FINDING_JS, arg=NAME)
+
+    button = finding_item(page, NAME).locator("button.fix").first
+    assert button.inner_text() == fix["label"]
+    assert button.get_attribute("aria-label").startswith(fix["label"])
+    button.click()
+    fixed = utf16_replace(POST, fix["start"], fix["end"], fix["text"])  # the page asks for UTF-16 offsets
+    assert page.input_value("#post-text") == fixed
+    page.wait_for_function(f"() => !({FINDING_JS})({NAME!r})")  # checked again: the name is gone
+    assert page.locator("#undo-fix").is_hidden()  # the browser's own undo holds the fix
+
+    page.keyboard.press("Control+z")
+    assert page.input_value("#post-text") == POST
+    page.wait_for_function(FINDING_JS, arg=NAME)  # and the restored post is checked again
+
+
+def test_playground_refuses_a_fix_for_text_that_changed(playground, api):
+    page = playground
+    page.locator("#post-text").fill(POST)
+    page.wait_for_function(FINDING_JS, arg=NAME)
+    changed = POST.replace("Gonzalez", "Gonzales")
+    page.evaluate("v => { document.getElementById('post-text').value = v; }", changed)  # no input event
+    finding_item(page, NAME).locator("button.fix").first.click()
+    page.locator("#fix-status", has_text="The text changed since it was checked").wait_for()
+    assert page.input_value("#post-text") == changed
+
+
+def test_playground_without_exec_command_offers_its_own_undo(playground, api):
+    """Where execCommand does nothing, the fix goes in with setRangeText and the page's own
+    "Undo fix" button puts the post back."""
+    page = playground
+    fix = next(f for f in check(api, POST, "generic")["findings"] if f["text"] == NAME)["fixes"][0]
+    page.locator("#post-text").fill(POST)
+    page.wait_for_function(FINDING_JS, arg=NAME)
+    page.evaluate("() => { document.execCommand = () => false; }")
+    finding_item(page, NAME).locator("button.fix").first.click()
+    assert page.input_value("#post-text") == utf16_replace(POST, fix["start"], fix["end"], fix["text"])
+    undo = page.locator("#undo-fix")
+    undo.wait_for(state="visible")
+    undo.click()
+    assert page.input_value("#post-text") == POST
+    undo.wait_for(state="hidden")
+    page.wait_for_function(FINDING_JS, arg=NAME)
