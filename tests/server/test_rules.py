@@ -116,12 +116,13 @@ def test_cure_is_found_in_any_inflection_and_case(detector, nlp, word):
     assert any(f.rule == "claims.cure" for f in found)
 
 
-def test_suggestions_keep_the_case_and_number_of_the_original(detector, nlp):
-    found = detector.detect(nlp("Addicts need support. ADDICT is a harmful word. An addict can recover."), CTX)
-    suggestions = [f.suggestions[0] for f in found if f.rule == "language.addict"]
+def test_suggestions_keep_the_case_and_number_of_the_original(checker):
+    # Replacements are fixes (carelint/fixes.py), made by the engine once a rule has matched.
+    found = checker.check("Addicts need support. ADDICT is a harmful word. An addict can recover.").findings
+    suggestions = [f.fixes[0].text for f in found if f.rule == "language.addict"]
     assert suggestions[0].startswith("People with")
     assert suggestions[1].startswith("PERSON WITH")
-    assert suggestions[2].startswith("person with")
+    assert suggestions[2].startswith("A person with")  # "An addict" -> "A person with…", article and all
 
 
 # -- context ----------------------------------------------------------------------------------

@@ -184,10 +184,7 @@ class RuleDetector:
         return found
 
     def _finding(self, rule: Rule, text: str, cand: _Candidate, severity: Severity) -> Finding:
-        matched = text[cand.char_start : cand.char_end]
-        suggestions = rule.suggestions
-        if rule.plural_suggestions and _looks_plural(matched):
-            suggestions = rule.plural_suggestions
+        # Its fixes (and the `suggestions` derived from them) are added by engine.py (fixes.py).
         return Finding(
             start=cand.char_start,
             end=cand.char_end,
@@ -198,7 +195,6 @@ class RuleDetector:
             message=rule.message,
             source=rule.source,
             source_url=rule.url,
-            suggestions=tuple(_match_case(s, matched) for s in suggestions),
         )
 
 
@@ -268,18 +264,3 @@ def _quoted_and_skipped(policy: str, cand: _Candidate, quotes: list[tuple[int, i
         if start <= cand.char_start and cand.char_end <= end:
             return policy == "skip" or question
     return False
-
-
-def _looks_plural(text: str) -> bool:
-    last = text.split()[-1].lower() if text.split() else ""
-    return last.endswith("s") and not last.endswith("ss")
-
-
-def _match_case(suggestion: str, original: str) -> str:
-    """Keep the original's case: ADDICT -> PERSON WITH…, Addict -> Person with…"""
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
-        return suggestion.upper()
-    if original[:1].isupper():
-        return suggestion[:1].upper() + suggestion[1:]
-    return suggestion
