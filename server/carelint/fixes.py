@@ -20,6 +20,7 @@ engine.py converts their offsets to the unit asked for, with the finding's own.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -288,26 +289,39 @@ class Grammar:
     "lives with", not "suffer from" -> "lives with").
 
     The check pipeline runs without tagger and parser (speed); they are loaded from the same
-    model on the first replacement judged, and parse only the sentence that needs them."""
+    model on the first replacement judged, and parse only the sentence that needs them. They
+    share the check pipeline's vocabulary and bounded tokenizer (one copy of the strings in
+    memory; a run of emoji costs no more here than in a check), and parse inside a memory zone
+    that keeps only the verdicts: words of users' posts do not pile up in the vocabulary."""
 
-    def __init__(self, model_path):
+    def __init__(self, model_path, nlp=None):
         self.model_path = model_path
+        self._nlp = nlp  # the check pipeline, whose vocabulary and tokenizer are shared
         self._parser = None
         self._lock = threading.Lock()
-        self._roles: dict[str, tuple[str, str]] = {}
-        self._sentences: dict[str, object] = {}
+        self._roles: dict[str, tuple[str, str, bool]] = {}
+        self._verdicts: dict[tuple[str, int, int, str], bool] = {}
 
-    def _parse(self, text: str):
-        with self._lock:
-            if self._parser is None:
-                import spacy  # here, not at import: fixes.py is data-only for everything else
+    def _load(self):
+        if self._parser is None:
+            import spacy  # here, not at import: fixes.py is data-only for everything else
 
-                self._parser = spacy.load(self.model_path, exclude=["ner", "lemmatizer"])
-            if text not in self._sentences:
-                if len(self._sentences) > 256:
-                    self._sentences.clear()
-                self._sentences[text] = self._parser(text)
-            return self._sentences[text]
+            shared = {"vocab": self._nlp.vocab} if self._nlp is not None else {}
+            self._parser = spacy.load(self.model_path, exclude=["ner", "lemmatizer"], **shared)
+            if self._nlp is not None:
+                self._parser.tokenizer = self._nlp.tokenizer
+        return self._parser
+
+    @contextlib.contextmanager
+    def _zone(self):
+        """The parser, inside a memory zone unless the check pipeline already holds one over the
+        shared vocabulary (zones do not nest; that one frees these words too)."""
+        parser = self._load()
+        if parser.vocab.in_memory_zone:
+            yield parser
+        else:
+            with parser.memory_zone():
+                yield parser
 
     def phrase_role(self, phrase: str) -> tuple[str, str, bool]:
         """(role, tag, bare) of a replacement phrase: a verb phrase if it starts with a verb ("has
@@ -315,34 +329,49 @@ class Grammar:
         one word of that kind, else a noun phrase whose number is its head noun's (the last noun
         before any "with"/"who"). `bare`: nouns and adjectives only ("substance use"), so it
         can stand in front of another noun."""
-        if phrase not in self._roles:
-            doc = self._parse(phrase)
-            first = doc[0]
-            bare = all(t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM") or t.text == "-" for t in doc)
-            if first.pos_ in ("VERB", "AUX") and not (len(doc) == 1 and first.tag_ == "VBN"):
-                role = (first.pos_, first.tag_, False)
-            elif first.pos_ == "ADP":
-                role = ("ADP", first.tag_, False)
-            elif len(doc) == 1 and (first.pos_ == "ADJ" or first.tag_ == "VBN"):
-                role = ("ADJ", first.tag_, True)
-            else:
-                lead = []
-                for t in doc:
-                    if t.pos_ not in ("DET", "ADJ", "NOUN", "PROPN", "NUM") and t.text != "-":
-                        break
-                    lead.append(t)
-                nouns = [t for t in lead if t.pos_ in ("NOUN", "PROPN")]
-                role = ("NOUN", nouns[-1].tag_ if nouns else first.tag_, bare)
-            self._roles[phrase] = role
-        return self._roles[phrase]
+        with self._lock:
+            if phrase not in self._roles:
+                with self._zone() as parser:
+                    self._roles[phrase] = self._role(parser(phrase))
+            return self._roles[phrase]
+
+    @staticmethod
+    def _role(doc) -> tuple[str, str, bool]:
+        first = doc[0]
+        bare = all(t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM") or t.text == "-" for t in doc)
+        if first.pos_ in ("VERB", "AUX") and not (len(doc) == 1 and first.tag_ == "VBN"):
+            return (first.pos_, first.tag_, False)
+        elif first.pos_ == "ADP":
+            return ("ADP", first.tag_, False)
+        elif len(doc) == 1 and (first.pos_ == "ADJ" or first.tag_ == "VBN"):
+            return ("ADJ", first.tag_, True)
+        else:
+            lead = []
+            for t in doc:
+                if t.pos_ not in ("DET", "ADJ", "NOUN", "PROPN", "NUM") and t.text != "-":
+                    break
+                lead.append(t)
+            nouns = [t for t in lead if t.pos_ in ("NOUN", "PROPN")]
+            return ("NOUN", nouns[-1].tag_ if nouns else first.tag_, bare)
 
     def fits(self, text: str, sentence: tuple[int, int], start: int, end: int, phrase: str) -> bool:
-        doc = self._parse(text[sentence[0]:sentence[1]])
-        span = doc.char_span(start - sentence[0], end - sentence[0], alignment_mode="expand")
+        role = self.phrase_role(phrase)
+        key = (text[sentence[0]:sentence[1]], start - sentence[0], end - sentence[0], phrase)
+        with self._lock:
+            if key not in self._verdicts:
+                if len(self._verdicts) > 4096:
+                    self._verdicts.clear()
+                with self._zone() as parser:
+                    self._verdicts[key] = self._fits(parser(key[0]), key[1], key[2], role)
+            return self._verdicts[key]
+
+    @staticmethod
+    def _fits(doc, start: int, end: int, role: tuple[str, str, bool]) -> bool:
+        span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or not len(span):
             return True
         head = span.root
-        pos, tag, bare = self.phrase_role(phrase)
+        pos, tag, bare = role
         if head.dep_ in ("compound", "amod", "nmod", "npadvmod") and head.head.i >= span.end:
             return bare  # a modifier in front of a noun: "substance use screening"
         if head.pos_ in ("NOUN", "PROPN", "PRON"):

@@ -210,3 +210,14 @@ def test_a_phrase_that_does_not_fit_the_grammar_is_not_offered(checker):
     spec = FixSpec(("replace",), ("lives with",))
     assert offered("Marcus suffers from MS.", 7, 19) == ["Marcus lives with MS."]
     assert offered("Children suffer from asthma.", 9, 20) == []
+
+
+def test_judging_replacements_leaves_the_vocabulary_as_it_was(checker):
+    """The grammar's parser shares the check pipeline's vocabulary; words of users' posts that it
+    parses must not stay there (a server checks posts for weeks)."""
+    checker.check("Warm up: he suffers from asthma.")  # the parser and the phrases' roles load here
+    before = len(checker.nlp.vocab.strings)
+    for i in range(5):
+        result = checker.check(f"Zorblax{i} suffers from quixotrania{i} and Mrvq{i} is an addict.")
+        assert any(f.fixes for f in result.findings)
+    assert len(checker.nlp.vocab.strings) == before
