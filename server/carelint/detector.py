@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class CheckContext:
     """What a detector may know besides the paragraph: the organisation's policy and platform,
+    what the text is (a post, or a reply to a review),
     and the whole-post facts each detector's `prepare` returned (by detector name)."""
 
     policy: Policy
     platform: str = "generic"
     facts: dict[str, Any] = field(default_factory=dict)
+    context: str = "post"  # or "review_reply" (phi/review_reply.py)
 
     @property
     def post(self) -> PostCues | None:

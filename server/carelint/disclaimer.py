@@ -115,9 +115,14 @@ def suggest(text: str, platform: str, policy: Policy) -> str:
     return next((c for c in candidates if _fits(base, c, platform)), "")
 
 
-def assess(text: str, platform: str, policy: Policy, gives_information: bool | None = None) -> DisclaimerResult:
-    """`gives_information`: a decision made elsewhere (the learned one); else the cues decide."""
+def assess(text: str, platform: str, policy: Policy, gives_information: bool | None = None,
+           reply: bool = False) -> DisclaimerResult:
+    """`gives_information`: a decision made elsewhere (the learned one); else the cues decide.
+    `reply`: a reply to a review never needs one (it should carry no medical content at all;
+    the findings say so), and none is suggested."""
     present = has_disclaimer(text)
+    if reply:
+        return DisclaimerResult(needed=False, present=present, suggested="")
     informs = gives_health_information(text) if gives_information is None else gives_information
     return DisclaimerResult(
         needed=not present and informs,

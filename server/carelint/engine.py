@@ -21,6 +21,7 @@ from carelint.fixes import Edit, FixSpec, Grammar, check_kinds, default_kinds, e
 from carelint.learned.decide import DecisionStage, ParagraphSummary
 from carelint.nlp import load_pipeline
 from carelint.phi.detector import PhiDetector
+from carelint.phi.review_reply import REVIEW_REPLY, review_reply
 from carelint.rules import RuleDetector
 from carelint.settings import Policy
 from carelint.text import OffsetUnit, Text
@@ -53,6 +54,7 @@ class CheckRequest:
     platform: str = "generic"
     offset_unit: OffsetUnit = "codepoint"
     policy: Policy = field(default_factory=Policy)
+    context: str = "post"  # "review_reply": a reply to an online review (phi/review_reply.py)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class Checker:
         # (training, some tests) the detectors' own verdicts stand and candidates are dropped.
         self.decisions = DecisionStage(self.phi.specs["CARE_DISCLOSURE"]) if with_decisions else None
         self.fix_specs = self._fix_specs()
-        self.grammar = Grammar(nlp.path)
+        self.grammar = Grammar(nlp.path, nlp)
         # Carelint's own words (safe instructions and replies, disclaimers) are never flagged:
         # a fix or a disclaimer the user accepted must not raise a finding of its own.
         self.own_sentences = self._own_sentences()
@@ -186,9 +188,8 @@ class Checker:
         texts = {spec.rewrite for spec in self.fix_specs.values() if spec.rewrite}
         texts |= {disclaimer.DEFAULT_LONG, disclaimer.DEFAULT_SHORT, disclaimer.SHORTEST}
         texts |= {s for t in list(texts) for s in re.split(r"(?<=[.!?])\s+", t)}  # and each of their sentences
-        if not texts:
-            return None
-        return re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)), re.IGNORECASE)
+        patterns = [re.escape(t) for t in sorted(texts, key=len, reverse=True)] + review_reply().own_patterns()
+        return re.compile("|".join(patterns), re.IGNORECASE)
 
     def _not_own_words(self, findings: list[Finding], text: str) -> list[Finding]:
         own = [m.span() for m in self.own_sentences.finditer(text)] if self.own_sentences else []
@@ -209,8 +210,8 @@ class Checker:
         return out
 
     def check(self, text: str, platform: str = "generic", offset_unit: OffsetUnit = "codepoint",
-              policy: Policy | None = None) -> CheckResult:
-        return self.check_many([CheckRequest(text, platform, offset_unit, policy or Policy())])[0]
+              policy: Policy | None = None, context: str = "post") -> CheckResult:
+        return self.check_many([CheckRequest(text, platform, offset_unit, policy or Policy(), context)])[0]
 
     def check_many(self, requests: list[CheckRequest]) -> list[CheckResult]:
         """Several posts at once: their unseen paragraphs go through spaCy in one batch, which
@@ -223,10 +224,13 @@ class Checker:
         results = []
         for req, (findings, unchecked, summaries) in zip(requests, found, strict=True):
             post = Text(req.text)
-            informs = self.decisions.gives_information(summaries) if self.decisions else None
+            reply = req.context == REVIEW_REPLY
+            informs = self.decisions.gives_information(summaries) if self.decisions and not reply else None
+            if reply:
+                findings = self._with_safe_reply(findings, req.text, req.policy)
             results.append(CheckResult(
                 findings=[self._report(f, post, req.offset_unit) for f in findings],
-                disclaimer=disclaimer.assess(req.text, req.platform, req.policy, informs),
+                disclaimer=disclaimer.assess(req.text, req.platform, req.policy, informs, reply=reply),
                 platform=platforms.measure(req.text, req.platform),
                 elapsed_ms=elapsed,
                 complete=not unchecked,
@@ -234,6 +238,18 @@ class Checker:
                            for a, b in unchecked],
             ))
         return results
+
+    @staticmethod
+    def _with_safe_reply(findings: list[Finding], text: str, policy: Policy) -> list[Finding]:
+        """In a reply to a review, each PHI finding's first fix replaces the whole reply with the
+        safe one (phi/data/review_reply.toml): what is left of a reply that discussed the
+        reviewer's care rarely reads well, and one undoable edit is what the user wants."""
+        reply = review_reply()
+        safe = Edit(reply.label, 0, len(text), reply.safe_reply(policy.org_phones))
+        if text.strip() == safe.text:
+            return findings
+        return [replace(f, fixes=(safe, *(e for e in f.fixes if e.text != safe.text))) if f.category == "phi" else f
+                for f in findings]
 
     def _detect(self, requests: list[CheckRequest],
                 deadline: float | None) -> list[tuple[list[Finding], list[tuple[int, int]], list[ParagraphSummary]]]:
@@ -246,8 +262,8 @@ class Checker:
         for req in requests:
             paragraphs = Text(req.text).paragraphs()
             with self.nlp.memory_zone():  # post-level facts tokenize every paragraph; they keep no Doc
-                ctx = self._context([p.text for p in paragraphs], req.platform, req.policy)
-            version = (req.policy.version(), ctx.key(), req.platform)
+                ctx = self._context([p.text for p in paragraphs], req.platform, req.policy, req.context)
+            version = (req.policy.version(), ctx.key(), req.platform, req.context)
             keys = [(p.text, version) for p in paragraphs]
             for turn, key in enumerate(keys):
                 if key not in known and key not in todo:
@@ -290,9 +306,10 @@ class Checker:
             out.append((_dedupe(findings), unchecked, summaries))
         return out
 
-    def _context(self, paragraphs: list[str], platform: str, policy: Policy) -> CheckContext:
+    def _context(self, paragraphs: list[str], platform: str, policy: Policy, context: str = "post") -> CheckContext:
         facts = {d.name: d.prepare(paragraphs) for d in self.detectors}
-        return CheckContext(policy=policy, platform=platform, facts={k: v for k, v in facts.items() if v is not None})
+        return CheckContext(policy=policy, platform=platform, facts={k: v for k, v in facts.items() if v is not None},
+                            context=context)
 
     def _analyse(self, doc, ctx: CheckContext) -> Analysed:
         """One paragraph: the detectors' candidates, then the decisions."""

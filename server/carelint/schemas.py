@@ -21,6 +21,11 @@ class CheckRequest(BaseModel):
     text: str = Field(max_length=MAX_TEXT_CHARS, description="The post, at most 100,000 characters.")
     platform: PlatformName = "generic"  # type: ignore[valid-type]
     offset_unit: Literal["codepoint", "utf16"] = "codepoint"
+    context: Literal["post", "review_reply"] = Field(
+        default="post",
+        description="What the text is: a post, or a reply to an online review (added in v1.3). In a reply, "
+                    "whatever confirms the reviewer is a patient or mentions their care is high PHI, each PHI "
+                    "finding's first fix is the safe reply, and no disclaimer is needed.")
 
     @field_validator("text", mode="before")
     @classmethod

@@ -75,3 +75,22 @@ def test_playground_without_exec_command_offers_its_own_undo(playground, api):
     assert page.input_value("#post-text") == POST
     undo.wait_for(state="hidden")
     page.wait_for_function(FINDING_JS, arg=NAME)
+
+
+def test_playground_checks_a_reply_to_a_review_as_one(playground, api):
+    """"A reply to a review": the reviewer's care is high, the safe reply replaces the whole
+    reply (undoable), and no disclaimer is asked for."""
+    page = playground
+    reply = "Sorry you were unhappy, Jordan. Your crown was placed exactly as planned."
+    page.locator("#reply").check()
+    page.locator("#post-text").fill(reply)
+    findings = check(api, reply, "generic", "review_reply")["findings"]
+    high = next(f for f in findings if f["category"] == "phi" and f["severity"] == "high")
+    page.wait_for_function(FINDING_JS, arg=high["text"])
+    assert "needs no disclaimer" in page.locator("#disclaimer-status").inner_text()
+    button = finding_item(page, high["text"]).locator("button.fix").first
+    assert button.inner_text() == high["fixes"][0]["label"] == "Replace the reply with the safe reply"
+    button.click()
+    assert page.input_value("#post-text") == high["fixes"][0]["text"]
+    page.keyboard.press("Control+z")
+    assert page.input_value("#post-text") == reply

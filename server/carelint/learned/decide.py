@@ -39,6 +39,7 @@ from carelint.learned.features import (
 from carelint.learned.model import Head, load_heads
 from carelint.nlp import text_of
 from carelint.phi.identifiers import IdentifierSpec
+from carelint.phi.review_reply import REVIEW_REPLY, review_reply
 from carelint.sources import cite
 
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
@@ -151,7 +152,45 @@ class DecisionStage:
         else:
             out += [f for f in identifiers if f.severity]  # no span head (a tiny training sample)
         out += self._sentence_findings(view, out)
+        if ctx.context == REVIEW_REPLY:
+            out = self._in_reply(view, text_of(doc), out)
         return out, self.summary(view, text_of(doc))
+
+    def _about_reviewer(self, view: ParagraphView, text: str) -> list[bool]:
+        """Per sentence of a review reply: does it say something about the reviewer's care? The
+        PHI head gives it at least the reply threshold, or it is addressed to the reader and names care (a health term,
+        a care moment, a care word); never a conditional ("If you have questions, call us")."""
+        reply = review_reply()
+        hand = len(HAND_FEATURES)
+        you, terms, moment = (HAND_FEATURES.index(k) for k in ("you", "health_terms", "care_time"))
+        out = []
+        for k, s in enumerate(view.sentences):
+            row = view.matrix[k][-hand:]
+            if view.matrix[k][CONDITIONAL]:
+                out.append(False)
+                continue
+            p = float(view.probs["phi"][k]) if "phi" in view.probs else 0.0
+            care = row[terms] > 0 or row[moment] > 0 or reply.names_care(text[s.start : s.end])
+            out.append(p >= reply.sentence_threshold or bool(row[you] > 0 and care))
+        return out
+
+    def _in_reply(self, view: ParagraphView, text: str, found: list[Finding]) -> list[Finding]:
+        """Review-reply mode (phi/data/review_reply.toml): the reply is shown under the reviewer's
+        name, so what it says about their care is a disclosure about a named person: high."""
+        reply = review_reply()
+        about = self._about_reviewer(view, text)
+        out = []
+        for f in found:
+            in_about = any(a and inside(f, s) for a, s in zip(about, view.sentences, strict=True))
+            if f.category == "phi" and f.severity != "high" and in_about:
+                f = replace(f, severity="high", drivers=(reply.driver, *f.drivers))
+            out.append(f)
+        for k, s in enumerate(view.sentences):
+            if about[k] and not any(f.category == "phi" and f.severity == "high" and inside(f, s) for f in out):
+                p = float(view.probs["phi"][k]) if "phi" in view.probs else 0.0
+                sentence = self._sentence_finding("phi", s, "high", p, view.matrix[k])
+                out.append(replace(sentence, drivers=(reply.driver, *sentence.drivers)))
+        return out
 
     def _reviewed(self, f: Finding, view: ParagraphView) -> Finding:
         """A hand-written phrase or rule match, lowered where its sentence's probability for its

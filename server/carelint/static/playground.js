@@ -10,7 +10,7 @@
 
   const $ = (id) => document.getElementById(id);
   const ui = {
-    form: $("check-form"), text: $("post-text"), platform: $("platform"), live: $("live"),
+    form: $("check-form"), text: $("post-text"), platform: $("platform"), reply: $("reply"), live: $("live"),
     counter: $("counter"), error: $("error"), preview: $("preview"), summary: $("summary"),
     findings: $("findings"), disclaimerStatus: $("disclaimer-status"), disclaimerText: $("disclaimer-text"),
     copy: $("copy"), copyStatus: $("copy-status"), pair: $("pair-extension"), pairStatus: $("pair-status"),
@@ -48,7 +48,9 @@
         method: "POST",
         headers: { "Content-Type": "application/json" },
         credentials: "same-origin",
-        body: JSON.stringify({ text, platform, offset_unit: "utf16" }),
+        // A reply to a review: what it says about the reviewer's care is high, the safe reply
+        // replaces it, and no disclaimer is asked for (docs/api.md, `context`).
+        body: JSON.stringify({ text, platform, offset_unit: "utf16", context: ui.reply.checked ? "review_reply" : "post" }),
         signal: controller.signal,
       });
       const body = await res.json().catch(() => null);
@@ -204,12 +206,14 @@
   function renderDisclaimer(d) {
     ui.disclaimerStatus.textContent = d.present
       ? "The post already carries a disclaimer."
-      : d.needed
+      : ui.reply.checked
+        ? "A reply to a review needs no disclaimer: it should hold no health content at all."
+        : d.needed
         ? "This post gives health information: add a disclaimer."
         : "No disclaimer needed.";
     ui.disclaimerStatus.className = d.needed ? "needed" : "";
     ui.disclaimerText.textContent = d.suggested || "No disclaimer fits in the room left on this platform.";
-    ui.disclaimerText.hidden = false;
+    ui.disclaimerText.hidden = ui.reply.checked;
     ui.copy.disabled = !d.suggested;
   }
 
@@ -322,6 +326,7 @@
   ui.form.addEventListener("submit", (e) => { e.preventDefault(); check(); });
   ui.text.addEventListener("input", () => { ui.copyStatus.textContent = ""; ui.fixStatus.textContent = ""; scheduleCheck(); });
   ui.platform.addEventListener("change", check);
+  ui.reply.addEventListener("change", check);
   ui.copy.addEventListener("click", copyWithDisclaimer);
   ui.undo.addEventListener("click", undoFix);
   // Typing after a page-side fix makes its snapshot stale: the page's Undo no longer applies.
