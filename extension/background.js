@@ -77,12 +77,13 @@ function offlineResult(text, platform) {
   };
 }
 
-/** @param {{text: string, platform: string}} msg @returns {Promise<Carelint.CheckResponse>} */
-async function check({ text, platform }) {
+/** @param {{text: string, platform: string, context?: string}} msg @returns {Promise<Carelint.CheckResponse>} */
+async function check({ text, platform, context }) {
   /** @type {Carelint.Status} */
   let status;
   try {
-    const r = await api("/v1/check", { method: "POST", body: { text, platform, offset_unit: "utf16" } });
+    const body = { text, platform, offset_unit: "utf16", context: context === "review_reply" ? "review_reply" : "post" };
+    const r = await api("/v1/check", { method: "POST", body });
     status = statusFromHttp(r.status);
     if (status === "connected" && r.json && Array.isArray(r.json.findings)) {
       await rememberStatus(status);

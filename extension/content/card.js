@@ -313,6 +313,7 @@
 
     // A text finding's card, under its first line box.
     show(session, finding, rect, { focus = false } = {}) {
+      session.noteCaret();
       this.open({
         owner: session,
         session,

@@ -1,7 +1,8 @@
 // @ts-check
 // Pre-submit guard. Capture-phase listeners on window run before any page handler (React
-// and others listen on their root or document), so a Post click or Ctrl/Cmd+Enter with
-// high findings left is held: the page's submit handler does not run until the user
+// and others listen on their root or document), so a Post click, Ctrl/Cmd+Enter in a
+// composer, or the submit event of the form around a composer (what still fires when a site
+// renames its Post button) with high findings left is held: the page's submit handler does not run until the user
 // chooses "Post anyway" (the click is replayed) or "Review" (nothing is sent). The editor
 // is never touched, so nothing typed is lost either way.
 (() => {
@@ -69,23 +70,26 @@
   }
 
   /**
-   * @param {"click" | "key"} kind
-   * @param {Element | null} button
+   * @param {"click" | "key" | "submit"} kind
+   * @param {Element | null} button the clicked control, or the submitted form
    * @param {Carelint.Session} session
-   * @param {MouseEvent | KeyboardEvent} keyEvent
+   * @param {Event} keyEvent
    */
   function replay(kind, button, session, keyEvent) {
     bypass = true;
     try {
       if (kind === "click" && button instanceof HTMLElement) button.click();
-      else {
+      else if (kind === "submit" && button instanceof HTMLFormElement) {
+        const submitter = keyEvent instanceof SubmitEvent ? keyEvent.submitter : null;
+        button.requestSubmit(submitter && submitter.isConnected ? /** @type {HTMLElement} */ (submitter) : undefined);
+      } else {
         const b = findSubmitNear(session);
         if (b) b.click();
-        else
+        else if (keyEvent instanceof KeyboardEvent)
           session.adapter.el.dispatchEvent(
             new KeyboardEvent("keydown", {
               key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true, cancelable: true, composed: true,
-              ctrlKey: keyEvent.ctrlKey, metaKey: keyEvent.metaKey,
+              ctrlKey: keyEvent.ctrlKey, metaKey: keyEvent.metaKey, shiftKey: keyEvent.shiftKey,
             }),
           );
       }
@@ -132,8 +136,8 @@
   }
 
   /**
-   * @param {"click" | "key"} kind
-   * @param {MouseEvent | KeyboardEvent} event
+   * @param {"click" | "key" | "submit"} kind
+   * @param {Event} event
    * @param {Element | null} button
    * @param {Carelint.Session[]} sessions
    */
@@ -183,11 +187,28 @@
       window.addEventListener(
         "keydown",
         (e) => {
-          if (bypass || !C.active || e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+          if (bypass || !C.active || e.key !== "Enter" || e.isComposing) return;
           const path = e.composedPath();
           const session = liveSessions().find((s) => path.includes(s.adapter.el));
+          // Ctrl/Cmd+Enter posts on most composers; a plain Enter sends a comment or reply
+          // where the site's entry says so (Facebook's comment boxes).
+          const plainSends = !!(session && session.spec && session.spec.enterSubmits) && !e.shiftKey;
+          if (!(e.ctrlKey || e.metaKey) && !plainSends) return;
           if (!session || !needsHold([session])) return;
           hold("key", e, null, [session]);
+        },
+        true,
+      );
+      // A form's own submit: a Post button the site renamed (so `submit` selectors miss it)
+      // still submits the form around the composer.
+      window.addEventListener(
+        "submit",
+        (e) => {
+          if (bypass || !C.active || !(e.target instanceof HTMLFormElement)) return;
+          const form = e.target;
+          const sessions = liveSessions().filter((s) => form.contains(s.adapter.el));
+          if (!sessions.length || !needsHold(sessions)) return;
+          hold("submit", e, form, sessions);
         },
         true,
       );
@@ -195,5 +216,6 @@
     get dialog() {
       return dialog;
     },
+    submitFor: findSubmitNear,
   };
 })();

@@ -23,10 +23,11 @@
       }
     }
     for (const spec of site.editors) {
+      if (spec.path && !spec.path.test(location.pathname)) continue; // e.g. a Page's reviews tab
       const family = C.adapters[spec.family];
       for (const elem of family.find(spec.selector, site.shadowHosts)) {
         if (C.sessions.has(elem) || [...C.sessions.keys()].some((k) => k.contains(elem) || elem.contains(k))) continue;
-        C.sessions.set(elem, new C.Session(site, family.bind(elem)));
+        C.sessions.set(elem, new C.Session(site, family.bind(elem), spec));
       }
     }
     C.images.scan();
@@ -92,13 +93,40 @@
 
   C.guard.install();
 
+  // The last text field the user focused that no session covers: when a known site renames
+  // its composer, the popup says Carelint can't see it instead of silently checking nothing.
+  /** @type {Element | null} */
+  let unseenField = null;
+  /** @param {EventTarget | undefined} t */
+  const isTextField = (t) =>
+    (t instanceof HTMLTextAreaElement || (t instanceof HTMLElement && (t.isContentEditable || t.getAttribute("role") === "textbox"))) &&
+    // a search box is not a composer (Google's is a textarea with role="combobox")
+    !(!t.isContentEditable && ["combobox", "searchbox"].includes(t.getAttribute("role") || "")) &&
+    !t.closest('[role="search"], form[action*="search"]');
+  const covered = (/** @type {Element} */ t) => [...C.sessions.keys()].some((k) => k === t || k.contains(t) || t.contains(k));
+
   document.addEventListener(
     "focusin",
-    () => {
-      if (C.active) queueScan();
+    (e) => {
+      if (!C.active) return;
+      queueScan();
+      const target = e.composedPath()[0];
+      if (!isTextField(target) || /** @type {Element} */ (target).closest("[data-carelint-ui], carelint-ui")) return;
+      // Decided after the scan this focus queued, so a composer that just appeared counts as seen.
+      setTimeout(() => {
+        unseenField = target instanceof Element && !covered(target) ? target : null;
+      }, 200);
     },
     true,
   );
+
+  /** @returns {Carelint.TabInfo["composer"]} */
+  function composerState() {
+    const live = [...C.sessions.values()].filter((s) => s.adapter.el.isConnected);
+    if (unseenField && unseenField.isConnected && C.dom.isVisible(unseenField) && !covered(unseenField)) return "unseen";
+    if (!live.length) return "none";
+    return live.some((s) => !C.guard.submitFor(s)) ? "no-submit" : "found";
+  }
 
   // Alt+ArrowDown in a composer opens the card of the finding at the caret.
   document.addEventListener(
@@ -142,6 +170,7 @@
       high: sessions.reduce((n, s) => n + s.highFindings().length, 0) + C.images.highFindings(sessions).length,
       status: sessions.length ? sessions[0].status : "unknown",
       offline: sessions.some((s) => s.offline),
+      composer: composerState(),
     };
     sendResponse(info);
     return false;

@@ -36,7 +36,7 @@
           if (!r.ok) this.button.title = r.reason || "";
         },
       });
-      this.box = el("div", { class: "chip", "data-carelint-chip": session.site.platform }, this.status, this.button);
+      this.box = el("div", { class: "chip", "data-carelint-chip": session.site.platform, "data-carelint-context": session.context }, this.status, this.button);
       this.box.hidden = true;
       C.ui.layer.append(this.box);
       this.place = this.place.bind(this);
@@ -60,6 +60,8 @@
       this.status.dataset.level = highs ? "high" : visible.length ? "medium" : "ok";
       this.status.dataset.offline = String(!!s.offline);
       this.status.dataset.state = s.status;
+      // The platform the text was last checked for (a scheduler's follows its networks).
+      this.box.dataset.platform = (s.meta && s.meta.platform && s.meta.platform.name) || "";
       const d = s.meta && s.meta.disclaimer;
       const text_ = s.shownText || "";
       this.button.hidden = !(d && d.suggested && !d.present && text_.trim() && !text_.includes(d.suggested.trim()));
@@ -88,10 +90,16 @@
 
   /** @implements {Carelint.Session} */
   class Session {
-    /** @param {Carelint.Site} site @param {Carelint.Adapter} adapter */
-    constructor(site, adapter) {
+    /** @param {Carelint.Site} site @param {Carelint.Adapter} adapter @param {Carelint.EditorSpec} [spec] */
+    constructor(site, adapter, spec) {
       this.site = site;
       this.adapter = adapter;
+      this.spec = spec || null;
+      /** @type {{text: string, caret: number | null} | null} */
+      this.caretAtCard = null;
+      // A reply to a review (the server's `context`): set by the site or by this editor's entry.
+      /** @type {Carelint.CheckContextName} */
+      this.context = C.contextFor(site, spec);
       /** @type {Carelint.Finding[]} positions refer to shownText */
       this.findings = [];
       /** @type {string | null} */
@@ -162,12 +170,15 @@
       }
       const text = this.adapter.readText();
       const seq = ++this.seq;
-      const cached = this.cache.get(text);
+      // A scheduler's composer changes platform when the user picks another network.
+      const platform = C.platformFor(this.site, this.adapter.el);
+      const key = `${platform}\u0000${text}`;
+      const cached = this.cache.get(key);
       /** @type {Promise<Carelint.CheckResponse>} */
-      const request = cached ? Promise.resolve(cached) : C.send({ type: C.MSG.CHECK, text, platform: this.site.platform });
+      const request = cached ? Promise.resolve(cached) : C.send({ type: C.MSG.CHECK, text, platform, context: this.context });
       const inFlight = request
         .then((resp) => {
-          if (resp && !cached && !resp.offline) this.remember(text, resp);
+          if (resp && !cached && !resp.offline) this.remember(key, resp);
           this.apply(resp, text, seq);
         })
         .catch(() => {})
@@ -182,10 +193,10 @@
       return inFlight;
     }
 
-    /** @param {string} text @param {Carelint.CheckResponse} resp */
-    remember(text, resp) {
-      this.cache.delete(text);
-      this.cache.set(text, resp);
+    /** @param {string} key platform and text @param {Carelint.CheckResponse} resp */
+    remember(key, resp) {
+      this.cache.delete(key);
+      this.cache.set(key, resp);
       const oldest = this.cache.keys().next();
       if (this.cache.size > CACHE_SIZE && !oldest.done) this.cache.delete(oldest.value);
     }
@@ -303,13 +314,21 @@
       }
       const end = start + (fix.end - fix.start);
       const expected = now.slice(0, start) + fix.text + now.slice(end);
-      await this.adapter.replace(start, end, fix.text);
+      // The caret as it was when the card opened (clicking the card may move it), if the text
+      // has not changed since.
+      const snap = this.caretAtCard;
+      await this.adapter.replace(start, end, fix.text, snap && snap.text === now && snap.caret !== null ? snap.caret : undefined);
       this.schedule(0);
       // Judge by the text itself: an editor may refuse the edit, or take it only in part.
       const after = this.adapter.readText();
       if (after === expected) return { ok: true };
       if (after === now) return { ok: false, reason: "The editor did not accept the change; nothing was modified." };
       return { ok: false, reason: "The editor applied the fix differently; Ctrl+Z undoes it." };
+    }
+
+    // Called as a card opens for this composer: the user's caret before the card takes any focus.
+    noteCaret() {
+      this.caretAtCard = { text: this.adapter.readText(), caret: this.adapter.caret() };
     }
 
     /** @param {Carelint.Finding} finding */

@@ -14,6 +14,13 @@ const HELP = {
   error: "The server answered with an error.",
 };
 
+// When a known site's composer or Post button is not where Carelint looks (the site changed).
+/** @type {Partial<Record<Carelint.TabInfo["composer"], string>>} */
+const COMPOSER_HELP = {
+  unseen: "Carelint can't see the composer on this page: the site may have changed, and what you type there is not checked. Use the playground (Open server page) until an update.",
+  "no-submit": "Carelint can't see this composer's Post button: it still holds Ctrl+Enter and the form's own submit, but a click on Post may go through unchecked.",
+};
+
 async function showStatus() {
   /** @type {Carelint.Status} */
   let status = "offline";
@@ -53,6 +60,10 @@ async function showTab() {
   $("tab-count").textContent = String(count);
   $("tab-count-label").textContent = `finding${count === 1 ? "" : "s"} in the composers on this page${high ? ` (${high} high)` : ""}`;
   $("tab-offline").hidden = !info.offline;
+  const composer = COMPOSER_HELP[info.composer] || "";
+  $("tab-composer").hidden = !composer;
+  $("tab-composer").textContent = composer;
+  $("tab-composer").dataset.state = info.composer;
   $("site-name").textContent = site;
   const box = /** @type {HTMLInputElement} */ ($("site-enabled"));
   box.checked = info.enabled;

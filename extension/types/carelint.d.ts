@@ -103,12 +103,30 @@ declare namespace Carelint {
     ignoredTexts: string[]; // "Always ignore": finding texts hidden everywhere (any case)
   }
   type SubmitRule = string | { selector: string; text: RegExp };
+  /** The server's `context`: a post, or a reply to an online review. */
+  type CheckContextName = "post" | "review_reply";
+  interface EditorSpec {
+    family: string;
+    selector: string;
+    context?: CheckContextName;
+    /** Only on pages whose path matches (a Page's reviews tab). */
+    path?: RegExp;
+    /** A plain Enter submits (comment and reply boxes): the guard holds it too. */
+    enterSubmits?: boolean;
+  }
+  interface NetworkRule {
+    selector: string;
+    platform: string;
+  }
   interface Site {
     id: string;
     hosts: string[];
     platform: string;
-    editors: { family: string; selector: string }[];
+    editors: EditorSpec[];
     submit: SubmitRule[];
+    context?: CheckContextName;
+    /** Schedulers: where the page shows the networks a post goes to (C.platformFor). */
+    networks?: { scope?: string; current?: NetworkRule[]; selected?: NetworkRule[] };
     shadowHosts?: string[];
     images?: { scope?: string; inputs?: string[]; previews?: string[] };
   }
@@ -125,6 +143,9 @@ declare namespace Carelint {
     high: number;
     status: Status;
     offline: boolean;
+    /** found; none (no composer open); unseen (a text field Carelint does not cover was
+     * focused: the site changed); no-submit (a composer without a Post button Carelint knows). */
+    composer: "found" | "none" | "unseen" | "no-submit";
   }
 
   // --- pairing (background.js, pair/) -------------------------------------------------------
@@ -165,12 +186,14 @@ declare namespace Carelint {
     contains(node: Node): boolean;
     hasFocus(): boolean;
     settle(): Promise<void>;
-    replace(start: number, end: number, text: string): Promise<boolean>;
+    /** `userCaret`: where the user left the caret, if known better than the editor's own. */
+    replace(start: number, end: number, text: string, userCaret?: number): Promise<boolean>;
     destroy(): void;
   }
   interface Family {
     name: string;
     kind: "editable" | "field";
+    rootSelector?: string;
     find(selector: string | undefined, shadowHosts?: string[]): HTMLElement[];
     bind(el: HTMLElement): Adapter;
   }
@@ -190,6 +213,9 @@ declare namespace Carelint {
   interface Session {
     site: Site;
     adapter: Adapter;
+    spec: EditorSpec | null;
+    context: CheckContextName;
+    noteCaret(): void;
     findings: Finding[];
     shownText: string | null;
     checkedText: string | null;
@@ -408,6 +434,9 @@ declare namespace Carelint {
     makeEditableFamily(spec: EditableFamilySpec): Family;
     SITES: Site[];
     siteFor(hostname: string): Site | null;
+    PLATFORM_LIMITS: Record<string, number>;
+    contextFor(site: Site, spec?: EditorSpec): CheckContextName;
+    platformFor(site: Site, editor: Element): string;
     submitIn(site: Site, path: EventTarget[]): Element | null;
 
     // content/card.js, images/, guard.js, session.js
@@ -416,7 +445,7 @@ declare namespace Carelint {
     ImagePreview: new (img: HTMLImageElement, onHash: (hash: string) => void) => ImagePreview;
     IMAGE_DEFAULTS: { inputs: string[]; previews: string[] };
     images: Images;
-    guard: { install(): void; readonly dialog: HTMLDialogElement | null };
-    Session: new (site: Site, adapter: Adapter) => Session;
+    guard: { install(): void; readonly dialog: HTMLDialogElement | null; submitFor(session: Session): HTMLElement | null };
+    Session: new (site: Site, adapter: Adapter, spec?: EditorSpec) => Session;
   }
 }

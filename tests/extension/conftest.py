@@ -22,7 +22,7 @@ import pytest
 
 from live_server import start_server, wait_for_health
 
-from .composers import COMPOSERS, HOSTS
+from .composers import COMPOSERS, RENAMED, page_for
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
@@ -138,7 +138,8 @@ def _route(fixture_bundles: Path):
             return route.continue_()
         if host == UNIT_HOST and url.scheme == "https":
             return route.fulfill(body=unit_page(), content_type="text/html; charset=utf-8")
-        name = HOSTS.get(host)
+        page = page_for(host, url.path)
+        name = page.name if page else None
         if name is None or url.scheme != "https":
             return route.abort("blockedbyclient")
         if url.path.startswith("/__carelint_fixture__/"):
@@ -152,7 +153,7 @@ def _route(fixture_bundles: Path):
             return route.fulfill(
                 body=(PAGES / "linkedin-preload.html").read_bytes(), content_type="text/html; charset=utf-8"
             )
-        return route.fulfill(body=(PAGES / COMPOSERS[name].page).read_bytes(), content_type="text/html; charset=utf-8")
+        return route.fulfill(body=(PAGES / page.page).read_bytes(), content_type="text/html; charset=utf-8")
 
     return handler
 
@@ -279,7 +280,7 @@ def open_composer(browser_context, storage, console_errors):
     pages = []
 
     def _open(name: str):
-        composer = COMPOSERS[name]
+        composer = COMPOSERS.get(name) or RENAMED[name]
         page = browser_context.new_page()
         page.set_default_timeout(10000)
         console_errors.attach(page)

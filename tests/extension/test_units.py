@@ -211,7 +211,7 @@ def test_card_links_only_https_sources_and_falls_back_to_suggestions_without_fix
     out = unit.evaluate(
         """() => {
             const C = Carelint;
-            const session = {meta: null, adapter: {el: document.body, focus() {}}};
+            const session = {meta: null, noteCaret() {}, adapter: {el: document.body, focus() {}}};
             const base = {id: 'a', start: 0, end: 5, text: 'Maria', category: 'phi', type: 'PERSON', severity: 'high',
                           message: 'm', source: '45 CFR 164.514(b)(2)', checked: 'Maria is home'};
             const render = (f) => {
@@ -330,3 +330,54 @@ def test_apply_fix_moves_with_edits_before_it_and_refuses_a_changed_range(unit):
     assert result["afterMoved"] == "Hello. Our patient is home."
     assert result["refused"] == {"ok": False, "reason": "The text changed since it was checked; try again in a moment."}
     assert result["afterRefused"] == "Our patient Maria Gonzales is home."
+
+
+FAMILY_NAMES = {"draft": "Draft.js", "lexical": "Lexical", "quill": "Quill", "prosemirror": "ProseMirror",
+                "textarea": "textarea", "plain": "contenteditable", "auto": "read from the element"}
+
+
+def test_every_supported_site_is_in_the_readme_with_its_editor_family(unit):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").splitlines()
+    sites = unit.evaluate(
+        "() => Carelint.SITES.map(s => ({id: s.id, hosts: s.hosts, families: s.editors.map(e => e.family)}))"
+    )
+    assert len(sites) >= 17
+    for site in sites:
+        rows = [line for line in readme if line.startswith("|") and f"`{site['hosts'][0]}`" in line]
+        assert rows, f"{site['id']}: no README row with `{site['hosts'][0]}`"
+        for family in site["families"]:
+            assert FAMILY_NAMES[family] in rows[0], f"{site['id']}: the README row does not name {FAMILY_NAMES[family]}"
+
+
+def test_platform_limits_match_the_server(unit):
+    from carelint.platforms import PLATFORMS
+
+    assert unit.evaluate("() => Carelint.PLATFORM_LIMITS") == {k: p.limit for k, p in PLATFORMS.items()}
+
+
+def test_a_scheduler_uses_the_network_it_shows_else_the_strictest_selected(unit):
+    got = unit.evaluate(
+        """() => {
+            document.body.insertAdjacentHTML('beforeend', `
+              <div id="sched">
+                <span class="net on" data-n="linkedin"></span><span class="net on" data-n="mastodon"></span>
+                <div class="tab" data-tab="facebook"><div id="ed1" contenteditable="true"></div></div>
+                <div id="ed2" contenteditable="true"></div></div>`);
+            const site = {id: 't', hosts: [], platform: 'generic', editors: [], submit: [], networks: {
+              scope: '#sched',
+              current: [{selector: '.tab[data-tab=facebook]', platform: 'facebook'}],
+              selected: ['linkedin', 'mastodon', 'x'].map(p => ({selector: `.net.on[data-n=${p}]`, platform: p})),
+            }};
+            const out = [Carelint.platformFor(site, document.getElementById('ed1')),
+                         Carelint.platformFor(site, document.getElementById('ed2'))];
+            document.querySelectorAll('.net').forEach(n => n.classList.remove('on'));
+            out.push(Carelint.platformFor(site, document.getElementById('ed2')));
+            document.getElementById('sched').remove();
+            return out;
+        }"""
+    )
+    # In a network's own tab: that network. Else the strictest selected (Mastodon 500 < LinkedIn
+    # 3,000). None selected: the site's own.
+    assert got == ["facebook", "mastodon", "generic"]

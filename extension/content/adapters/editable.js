@@ -33,6 +33,7 @@
   C.makeEditableFamily = (family) => ({
     name: family.name,
     kind: "editable",
+    rootSelector: family.rootSelector,
     find(selector, shadowHosts) {
       return dom
         .queryAllDeep(selector || family.rootSelector, shadowHosts)
@@ -109,7 +110,15 @@
     }
 
     focus() {
+      const at = this.lastCaret;
       this.el.focus({ preventScroll: true });
+      // focus() puts the caret at the start of a contenteditable whose selection was
+      // elsewhere: put it back where the user left it.
+      if (at !== null && this.caret() !== at && at <= this.readText().length) {
+        const r = this.rangeFor(at, at);
+        const sel = dom.selectionFor(this.el);
+        if (sel) sel.setBaseAndExtent(r.startContainer, r.startOffset, r.endContainer, r.endOffset);
+      }
       this.el.scrollIntoView({ block: "nearest" });
     }
 
@@ -146,12 +155,14 @@
       if (this.settleMs && wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
 
-    /** @param {number} start @param {number} end @param {string} text */
-    async replace(start, end, text) {
+    /** @param {number} start @param {number} end @param {string} text @param {number} [userCaret] */
+    async replace(start, end, text, userCaret) {
       const before = this.readText();
       if (start < 0 || end > before.length || start > end) return false;
       if (before.slice(start, end) === text) return true;
-      const caret = this.lastCaret;
+      // Where the user left the caret: given by the caller (read when the card opened, before
+      // any focus change), else the last one seen in this editor.
+      const caret = userCaret ?? this.lastCaret;
       const expected = before.slice(0, start) + text + before.slice(end);
       const accepted = () => {
         const now = this.readText();

@@ -45,3 +45,29 @@
     methodFor: () => ["insertText"],
   });
 })();
+
+// The family of an editor found by a generic selector (a site whose editor is not documented,
+// or one that changed its editor): read from the element itself, so each edit goes through the
+// path its editor accepts. Resolved when bound; the families above are defined by then.
+(() => {
+  const C = globalThis.Carelint;
+  /** @param {HTMLElement} el @returns {Carelint.Family} */
+  const familyOf = (el) => {
+    if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) return C.adapters.textarea;
+    for (const name of ["draft", "lexical", "prosemirror", "quill"]) {
+      if (el.closest(C.adapters[name].rootSelector || "")) return C.adapters[name];
+    }
+    return C.adapters.plain;
+  };
+  C.adapters.auto = {
+    name: "auto",
+    kind: "editable",
+    find(selector, shadowHosts) {
+      const found = [...C.adapters.textarea.find(selector, shadowHosts), ...C.adapters.plain.find(selector, shadowHosts)];
+      return found.filter((el, i) => found.indexOf(el) === i);
+    },
+    bind(el) {
+      return familyOf(el).bind(el);
+    },
+  };
+})();

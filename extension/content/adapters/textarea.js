@@ -143,12 +143,12 @@
     }
     async settle() {} // the native undo stack separates execCommand edits already
 
-    /** @param {number} start @param {number} end @param {string} text */
-    async replace(start, end, text) {
+    /** @param {number} start @param {number} end @param {string} text @param {number} [userCaret] */
+    async replace(start, end, text, userCaret) {
       const el = this.el;
       const before = el.value;
       if (start < 0 || end > before.length || start > end) return false;
-      const caret = el.selectionEnd; // a textarea keeps its selection while unfocused
+      const caret = userCaret ?? el.selectionEnd; // a textarea keeps its selection while unfocused
       const expected = before.slice(0, start) + text + before.slice(end);
       el.focus({ preventScroll: true });
       el.setSelectionRange(start, end);
