@@ -9,7 +9,17 @@
   const C = globalThis.Carelint;
   const { el } = C.ui;
   /** @type {Record<string, string>} */
-  const CATEGORY = { phi: "PHI", claim: "Unsupported claim", advice: "Personal medical advice", tone: "Tone", language: "Language" };
+  // The card's title in words ("High risk: patient information"), and an icon so that high and
+  // medium differ by more than colour.
+  const CATEGORY = {
+    phi: "patient information",
+    claim: "unsupported claim",
+    advice: "personal medical advice",
+    tone: "unprofessional tone",
+    language: "stigmatising language",
+  };
+  const SEVERITY = { high: "High risk", medium: "Medium risk", low: "Suggestion" };
+  const ICON = { high: "⛔", medium: "⚠️", low: "💡" };
 
   // PHI types that name a person: the only ones "This is our staff" can apply to.
   const STAFF_TYPES = new Set(["PERSON", "NAME_CAPS", "NAME_GUESS", "LABELLED_NAME", "PERSON_INITIALS", "HANDLE"]);
@@ -28,6 +38,13 @@
         e.stopPropagation();
         C.card.hide(true);
       }
+    });
+    // Focus leaving the card (Tab past its last button, a click on the page) closes it; a
+    // button the card itself hides (the staff confirmation) hands focus on within the card.
+    c.addEventListener("focusout", () => {
+      setTimeout(() => {
+        if (card && C.card.isOpen() && !card.contains(C.ui.root.activeElement)) C.card.hide(false);
+      }, 0);
     });
     c.addEventListener("pointerenter", () => clearTimeout(hideTimer));
     c.addEventListener("pointerleave", () => C.card.hideSoon());
@@ -252,10 +269,14 @@
       el(
         "h2",
         { id: "carelint-card-title" },
-        el("span", { class: "sev", "data-severity": finding.severity, text: finding.severity }),
+        el("span", { class: "icon", "aria-hidden": "true", text: ICON[finding.severity] || "" }),
+        el("span", { class: "sev", "data-severity": finding.severity, text: `${SEVERITY[finding.severity] || finding.severity}:` }),
+        document.createTextNode(" "),
         el("span", { class: "category", text: category }),
         finding.offline ? el("span", { class: "offline", text: "· offline check" }) : null,
+        finding.stale ? el("span", { class: "offline", text: "· last server check" }) : null,
       ),
+      el("p", { class: "flagged" }, document.createTextNode("Flagged: "), el("q", { text: excerpt(finding.text, 80) })),
       el("p", { id: "carelint-card-message", class: "message", text: finding.message || "" }),
       why(finding) ? el("p", { class: "why", text: why(finding) }) : null,
       sourceLine(finding),

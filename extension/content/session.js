@@ -54,7 +54,8 @@
       else text = "No issues";
       if (s.offline) {
         const why = s.status === "unauthorized" ? "wrong token" : "server offline";
-        text = `Offline check (${why}) · ${text}`;
+        const kept = s.findings.some((f) => f.stale) ? " (last server check kept)" : "";
+        text = `⚠ Offline check (${why}) · ${text}${kept}`;
       }
       this.status.textContent = text;
       this.status.dataset.level = highs ? "high" : visible.length ? "medium" : "ok";
@@ -70,6 +71,8 @@
       this.place();
     }
 
+    // Outside the field, so it never covers what the user types: to its right at its bottom
+    // line, else to its left, else above it, else below it (the first that fits on screen).
     place() {
       const r = this.session.adapter.rect();
       const show = this.session.adapter.el.isConnected && r.width > 0 && r.height > 0;
@@ -77,8 +80,18 @@
       if (!show) return;
       const w = this.box.offsetWidth;
       const h = this.box.offsetHeight;
-      this.box.style.left = `${Math.max(0, r.right - w - 4)}px`;
-      this.box.style.top = `${Math.max(0, r.bottom - h - 4)}px`;
+      const gap = 6;
+      const spots = [
+        { left: r.right + gap, top: r.bottom - h },
+        { left: r.left - w - gap, top: r.bottom - h },
+        { left: r.right - w, top: r.top - h - gap },
+        { left: r.right - w, top: r.bottom + gap },
+      ];
+      const fits = (/** @type {{left: number, top: number}} */ s) =>
+        s.left >= 0 && s.top >= 0 && s.left + w <= window.innerWidth && s.top + h <= window.innerHeight;
+      const spot = spots.find(fits) || spots[3];
+      this.box.style.left = `${Math.max(0, Math.min(spot.left, window.innerWidth - w))}px`;
+      this.box.style.top = `${Math.max(0, spot.top)}px`;
     }
 
     destroy() {
@@ -86,6 +99,28 @@
       window.removeEventListener("resize", this.place);
       this.box.remove();
     }
+  }
+
+  // While the server is unreachable: ask for its health (no post text) with back-off, at most
+  // every 2 s, and check every composer again as soon as it answers.
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let reconnectTimer = null;
+  function reconnectWhenBack(delay = 250) {
+    if (reconnectTimer !== null) return;
+    reconnectTimer = setTimeout(async () => {
+      reconnectTimer = null;
+      if (![...C.sessions.values()].some((s) => s.offline)) return;
+      /** @type {Carelint.Status} */
+      let status = "offline";
+      try {
+        status = (await C.send({ type: C.MSG.STATUS })).status;
+      } catch {
+        status = "offline";
+      }
+      if (status === "connected") {
+        for (const s of C.sessions.values()) if (s.offline) s.schedule(0);
+      } else reconnectWhenBack(Math.min(delay * 2, 2000));
+    }, delay);
   }
 
   /** @implements {Carelint.Session} */
@@ -212,9 +247,18 @@
       this.offline = !!resp.offline;
       /** @type {Partial<Carelint.CheckResult>} */
       const result = resp.result || {};
-      const valid = (result.findings || [])
+      /** @type {Carelint.Finding[]} */
+      let valid = (result.findings || [])
         .filter((f) => Number.isInteger(f.start) && Number.isInteger(f.end) && text.slice(f.start, f.end) === f.text)
         .map((f) => ({ ...f, checked: text })); // the fixes' offsets index this text
+      if (this.offline) {
+        // The server went away: its last findings stay (marked stale, counted by the guard)
+        // as long as the text under them is unchanged; the built-in patterns add to them.
+        const kept = C.shiftFindings(this.findings.filter((f) => !f.offline), this.shownText || "", text).map((f) => ({ ...f, stale: true }));
+        const overlaps = (/** @type {Carelint.Finding} */ a) => kept.some((k) => a.start < k.end && k.start < a.end);
+        valid = [...kept, ...valid.filter((f) => !overlaps(f))].sort((a, b) => a.start - b.start);
+        reconnectWhenBack();
+      }
       const now = this.adapter.readText();
       this.findings = C.shiftFindings(valid, text, now);
       this.shownText = now;

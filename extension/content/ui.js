@@ -15,13 +15,14 @@
     .chip .status { padding: 3px 8px; border-radius: 999px; background: #ecfdf3; color: #067647; border: 1px solid #abefc6; }
     .chip .status[data-level="high"] { background: #fef3f2; color: #b42318; border-color: #fecdca; }
     .chip .status[data-level="medium"] { background: #fffaeb; color: #b54708; border-color: #fedf89; }
-    .chip .status[data-offline="true"] { background: #f2f4f7; color: #344054; border-color: #d0d5dd; }
+    .chip .status[data-offline="true"] { background: #fffaeb; color: #93370d; border-color: #f79009; font-weight: 600; }
     .chip button:focus-visible, .card button:focus-visible, .guard button:focus-visible { outline: 2px solid #1570ef; outline-offset: 1px; }
     .card { position: fixed; margin: 0; inset: auto; width: 340px; max-width: calc(100vw - 16px); box-sizing: border-box;
       padding: 12px 14px; border: 1px solid #d0d5dd; border-radius: 10px; background: #fff; color: #101828;
       box-shadow: 0 8px 24px rgba(16,24,40,.18); font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
     .card h2 { font-size: 13px; margin: 0 0 4px; display: flex; gap: 6px; align-items: center; }
-    .card .sev { text-transform: uppercase; font-size: 10px; letter-spacing: .04em; padding: 1px 6px; border-radius: 4px; }
+    .card .sev { font-size: 12px; padding: 1px 6px; border-radius: 4px; }
+    .card .flagged { font-size: 12px; color: #344054; overflow-wrap: anywhere; }
     .card .sev[data-severity="high"] { background: #fef3f2; color: #b42318; }
     .card .sev[data-severity="medium"] { background: #fffaeb; color: #b54708; }
     .card .sev[data-severity="low"] { background: #eff8ff; color: #175cd3; }

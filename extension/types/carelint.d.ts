@@ -40,6 +40,7 @@ declare namespace Carelint {
     source_url?: string | null; // https link to the rule's source document, when the server has one
     drivers?: string[]; // what drove the decision ("addressed to the reader (you/your)", "learned:0.93")
     offline?: boolean; // found by the built-in patterns (server unreachable)
+    stale?: boolean; // a server finding kept while the server is unreachable (its text unchanged)
     checked?: string; // (extension) the text this finding was checked in: its fixes index it
   }
   interface Disclaimer {

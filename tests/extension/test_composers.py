@@ -78,6 +78,14 @@ def test_highlights_cover_exactly_the_findings(open_composer, api, name):
     )
     assert placed["connected"]
     assert placed["inMirror"] == (composer.family == "textarea")
+    # The chip ("N issues", "+ Disclaimer") sits outside the field: it never covers the text
+    # being written, nor the Post button.
+    chip = page.locator("carelint-ui .chip").bounding_box()
+    for target in (composer.editor, composer.submit):
+        box = page.locator(target).first.bounding_box()
+        apart = (chip["x"] >= box["x"] + box["width"] or box["x"] >= chip["x"] + chip["width"]
+                 or chip["y"] >= box["y"] + box["height"] or box["y"] >= chip["y"] + chip["height"])
+        assert apart, f"the chip {chip} overlaps {target} {box}"
     assert model_text(page) == text
 
 
@@ -306,4 +314,35 @@ def test_the_card_says_what_drove_a_learned_finding(open_composer, api):
     card = open_card_for(page, learned["text"])
     why = card.locator(".why").inner_text()
     assert why.startswith("Why:") and "sure" in why and "kind:" not in why
+    assert model_text(page) == text
+
+
+def test_card_title_names_risk_and_text_and_the_card_closes_when_focus_leaves(open_composer, api):
+    """"High risk: patient information", the flagged words, an icon per severity (not colour
+    alone); Tab past the card's last control closes it."""
+    page, composer = open_composer("facebook")
+    text = type_post(page, composer)
+    findings = check(api, text, "facebook")["findings"]
+    wait_highlights(page, expected_highlights(findings))
+    card = open_card_for(page, NAME)
+    title = card.locator("h2").text_content()
+    assert "High risk: patient information" in title and "highPHI" not in title.replace(" ", "")
+    assert card.locator(".flagged q").inner_text() == NAME
+    high_icon = card.locator("h2 .icon").inner_text()
+    medium = next((f for f in findings if f["severity"] == "medium"), None)
+    if medium:
+        page.mouse.move(0, 0)
+        card.wait_for(state="hidden")
+        card = open_card_for(page, medium["text"])
+        assert card.locator("h2 .icon").inner_text() not in ("", high_icon)
+        assert "Medium risk:" in card.locator("h2").text_content()
+
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Alt+ArrowDown")
+    card.wait_for(state="visible")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if not card.is_visible():
+            break
+    card.wait_for(state="hidden")
     assert model_text(page) == text
