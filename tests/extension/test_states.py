@@ -2,6 +2,7 @@
 page (confirmed with the fingerprint; more cases in test_pairing.py), the ignore and staff
 buttons (with the options page's ignore list), the source link and the per-site switch."""
 
+import contextlib
 import re
 
 import pytest
@@ -326,19 +327,18 @@ class SwitchableProxy:
             pass
         finally:
             for sock in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
     def stop(self):
         for sock in [self.listener, *self.conns]:
-            try:  # shutdown wakes the threads blocked in accept/recv; close alone does not
+            with contextlib.suppress(OSError):  # shutdown wakes threads blocked in accept/recv
                 sock.shutdown(self.socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         self.conns = []
+
+
+OFFLINE_IS = "v => document.querySelector('carelint-ui').shadowRoot.querySelector('.chip .status').dataset.offline === v"
 
 
 def test_server_going_away_keeps_its_findings_and_reconnects_by_itself(open_composer, storage, server):
@@ -357,9 +357,7 @@ def test_server_going_away_keeps_its_findings_and_reconnects_by_itself(open_comp
         proxy.stop()
         page.keyboard.type(" Thanks!")  # an edit away from the name: checked offline
         status = chip_status(page)
-        page.wait_for_function(
-            "() => document.querySelector('carelint-ui').shadowRoot.querySelector('.chip .status').dataset.offline === 'true'"
-        )
+        page.wait_for_function(OFFLINE_IS, arg="true")
         assert "last server check kept" in status.inner_text()
         # The name is still marked, and the guard still holds the post for it.
         assert page.evaluate(
@@ -374,10 +372,7 @@ def test_server_going_away_keeps_its_findings_and_reconnects_by_itself(open_comp
         assert page.evaluate("window.__fixture.posted") == []
 
         proxy.start()
-        page.wait_for_function(
-            "() => document.querySelector('carelint-ui').shadowRoot.querySelector('.chip .status').dataset.offline === 'false'",
-            timeout=6000,
-        )
+        page.wait_for_function(OFFLINE_IS, arg="false", timeout=6000)
         assert "Offline" not in status.inner_text()
     finally:
         proxy.stop()
