@@ -338,7 +338,9 @@ class SwitchableProxy:
         self.conns = []
 
 
-OFFLINE_IS = "v => document.querySelector('carelint-ui').shadowRoot.querySelector('.chip .status').dataset.offline === v"
+OFFLINE_IS = (
+    "v => document.querySelector('carelint-ui').shadowRoot.querySelector('.chip .status').dataset.offline === v"
+)
 
 
 def test_server_going_away_keeps_its_findings_and_reconnects_by_itself(open_composer, storage, server):
