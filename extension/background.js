@@ -126,6 +126,20 @@ async function getSettings() {
   return r.json;
 }
 
+/** What empty settings mean (the default disclaimers), for the options page. */
+async function getDefaults() {
+  const r = await api("/v1/settings/defaults");
+  if (r.status !== 200) throw new Error(`settings defaults: HTTP ${r.status}`);
+  return r.json;
+}
+
+/** Every rule (id, category, severity, message), for the options page's rule switches. */
+async function getRules() {
+  const r = await api("/v1/rules");
+  if (r.status !== 200) throw new Error(`rules: HTTP ${r.status}`);
+  return r.json.rules;
+}
+
 /** @param {Record<string, any>} settings */
 async function putSettings(settings) {
   const r = await api("/v1/settings", { method: "PUT", body: settings });
@@ -446,6 +460,8 @@ const handlers = {
   [C.MSG.COUNT]: setCount,
   [C.MSG.SETTINGS_GET]: getSettings,
   [C.MSG.SETTINGS_PUT]: ({ settings }) => putSettings(settings),
+  [C.MSG.SETTINGS_DEFAULTS]: getDefaults,
+  [C.MSG.RULES]: getRules,
   [C.MSG.ALLOWLIST_ADD]: addToAllowlist,
   [C.MSG.PAIR]: pairFromPage,
   [C.MSG.PAIR_MANUAL]: pairByHand,

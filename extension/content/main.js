@@ -10,7 +10,10 @@
   C.started = true;
   C.site = site;
 
-  const enabled = () => !C.isOrphaned() && !(C.settings.disabledSites || []).includes(site.id);
+  const paused = () => Number(C.settings.pausedUntil || 0) > Date.now();
+  const enabled = () => !C.isOrphaned() && !paused() && !(C.settings.disabledSites || []).includes(site.id);
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let resumeTimer;
 
   function scan() {
     scanQueued = false;
@@ -84,6 +87,9 @@
   /** @param {Partial<Carelint.Settings>} values */
   function applySettings(values) {
     Object.assign(C.settings, values);
+    // A pause ends by itself: check again when it runs out.
+    clearTimeout(resumeTimer);
+    if (paused()) resumeTimer = setTimeout(() => applySettings({}), Number(C.settings.pausedUntil) - Date.now() + 50);
     if (enabled()) {
       start();
       for (const s of C.sessions.values()) s.queueRender();

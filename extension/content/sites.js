@@ -11,6 +11,7 @@
   C.SITES = [
     {
       id: "x",
+      name: "X",
       hosts: ["x.com", "twitter.com", "mobile.x.com", "mobile.twitter.com"],
       platform: "x",
       editors: [{ family: "draft", selector: '[data-testid^="tweetTextarea_"][contenteditable="true"]' }],
@@ -23,6 +24,7 @@
     },
     {
       id: "tiktok",
+      name: "TikTok Studio",
       hosts: ["www.tiktok.com"],
       platform: "tiktok",
       editors: [{ family: "draft", selector: ".public-DraftEditor-content" }],
@@ -30,6 +32,7 @@
     },
     {
       id: "facebook",
+      name: "Facebook",
       hosts: ["www.facebook.com", "web.facebook.com", "m.facebook.com"],
       platform: "facebook",
       editors: [
@@ -49,6 +52,7 @@
     },
     {
       id: "instagram",
+      name: "Instagram",
       hosts: ["www.instagram.com"],
       platform: "instagram",
       editors: [
@@ -60,6 +64,7 @@
     },
     {
       id: "threads",
+      name: "Threads",
       hosts: ["www.threads.net", "www.threads.com", "threads.net", "threads.com"],
       platform: "threads",
       editors: [{ family: "lexical", selector: '[contenteditable="true"][role="textbox"][data-lexical-editor="true"]' }],
@@ -68,6 +73,7 @@
     },
     {
       id: "linkedin",
+      name: "LinkedIn",
       hosts: ["www.linkedin.com"],
       platform: "linkedin",
       shadowHosts: ["#interop-outlet"],
@@ -80,6 +86,7 @@
     },
     {
       id: "bluesky",
+      name: "Bluesky",
       hosts: ["bsky.app"],
       platform: "bluesky",
       editors: [{ family: "prosemirror", selector: '.ProseMirror[contenteditable="true"]' }],
@@ -88,6 +95,7 @@
     },
     {
       id: "mastodon",
+      name: "Mastodon",
       hosts: ["mastodon.social", "mastodon.online"],
       platform: "mastodon",
       editors: [{ family: "textarea", selector: "form.compose-form textarea" }],
@@ -96,6 +104,7 @@
     },
     {
       id: "youtube",
+      name: "YouTube",
       hosts: ["www.youtube.com", "m.youtube.com", "studio.youtube.com"],
       platform: "youtube",
       editors: [
@@ -107,6 +116,7 @@
     // --- replies to reviews (context "review_reply"; docs/composers.md has the evidence) ---
     {
       id: "google-business",
+      name: "Google Business Profile",
       hosts: ["business.google.com", "www.google.com"],
       platform: "generic",
       context: "review_reply",
@@ -123,6 +133,7 @@
     },
     {
       id: "yelp-business",
+      name: "Yelp for Business",
       hosts: ["biz.yelp.com"],
       platform: "generic",
       context: "review_reply",
@@ -137,6 +148,7 @@
     },
     {
       id: "healthgrades",
+      name: "Healthgrades",
       hosts: ["update.healthgrades.com"],
       platform: "generic",
       context: "review_reply",
@@ -152,6 +164,7 @@
     // --- schedulers: the platform follows the networks the post goes to -----------------
     {
       id: "meta-business-suite",
+      name: "Meta Business Suite",
       hosts: ["business.facebook.com"],
       platform: "facebook",
       editors: [{ family: "auto", selector: '[contenteditable="true"][aria-label*="include text with your post" i]' }],
@@ -165,6 +178,7 @@
     },
     {
       id: "buffer",
+      name: "Buffer",
       hosts: ["publish.buffer.com"],
       platform: "generic",
       editors: [
@@ -188,6 +202,7 @@
     },
     {
       id: "hootsuite",
+      name: "Hootsuite",
       hosts: ["hootsuite.com", "www.hootsuite.com"],
       platform: "generic",
       editors: [{ family: "auto", selector: '[role="dialog"] [contenteditable="true"], [role="dialog"] textarea' }],
@@ -195,6 +210,7 @@
     },
     {
       id: "sprout-social",
+      name: "Sprout Social",
       hosts: ["app.sproutsocial.com"],
       platform: "generic",
       editors: [{ family: "auto", selector: '[role="dialog"] [contenteditable="true"], [role="dialog"] textarea' }],
@@ -202,6 +218,7 @@
     },
     {
       id: "later",
+      name: "Later",
       hosts: ["app.later.com"],
       platform: "instagram",
       editors: [{ family: "textarea", selector: 'textarea[placeholder*="caption" i]' }],

@@ -98,7 +98,7 @@ async function loadChecking() {
     input.dataset.site = site.id;
     input.checked = !disabledSites.includes(site.id);
     input.addEventListener("change", saveSites);
-    label.append(input, ` ${site.id} (${site.hosts[0]})`);
+    label.append(input, ` ${site.name} (${site.hosts[0]})`);
     box.append(label);
   }
 }
@@ -168,6 +168,40 @@ async function loadPolicy() {
     if (!(el.id in policy)) continue;
     el.value = el.hasAttribute("data-list") ? (policy[el.id] || []).join("\n") : policy[el.id] || "";
   }
+  // An empty disclaimer setting means the server's default: show it rather than a blank field.
+  try {
+    const defaults = await send({ type: C.MSG.SETTINGS_DEFAULTS });
+    for (const id of ["disclaimer_short", "disclaimer_long"]) field(id).placeholder = defaults[id] || "";
+  } catch {
+    /* an older server: the fields stay as they are */
+  }
+  await loadRules(policy.disabled_rules || []);
+}
+
+/** One switch per rule, named by what it says (its id in small print). @param {string[]} disabled */
+async function loadRules(disabled) {
+  /** @type {{id: string, category: string, severity: string, message: string}[]} */
+  let rules = [];
+  try {
+    rules = await send({ type: C.MSG.RULES });
+  } catch {
+    rules = [];
+  }
+  const box = $("rules");
+  box.replaceChildren();
+  for (const rule of rules) {
+    const label = document.createElement("label");
+    label.className = "inline rule";
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.dataset.rule = rule.id;
+    input.checked = !disabled.includes(rule.id);
+    const id = document.createElement("small");
+    id.className = "muted";
+    id.textContent = ` ${rule.id}`;
+    label.append(input, ` ${rule.category}: ${rule.message}`, id);
+    box.append(label);
+  }
 }
 
 $("policy").addEventListener("submit", async (e) => {
@@ -177,6 +211,13 @@ $("policy").addEventListener("submit", async (e) => {
   for (const el of policyFields()) {
     if (!(el.id in policy)) continue;
     next[el.id] = el.hasAttribute("data-list") ? lines(el.value) : el.value.trim();
+  }
+  const switches = /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#rules input[data-rule]"));
+  if (switches.length) {
+    // Rules this server does not know (an older or newer pack) stay as they were.
+    const shown = new Set([...switches].map((i) => i.dataset.rule));
+    const kept = (policy.disabled_rules || []).filter((/** @type {string} */ id) => !shown.has(id));
+    next.disabled_rules = [...kept, ...[...switches].filter((i) => !i.checked).map((i) => i.dataset.rule)];
   }
   try {
     policy = await send({ type: C.MSG.SETTINGS_PUT, settings: next });

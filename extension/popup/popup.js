@@ -64,7 +64,7 @@ async function showTab() {
   $("tab-composer").hidden = !composer;
   $("tab-composer").textContent = composer;
   $("tab-composer").dataset.state = info.composer;
-  $("site-name").textContent = site;
+  $("site-name").textContent = (C.SITES.find((s) => s.id === site) || { name: site }).name;
   const box = /** @type {HTMLInputElement} */ ($("site-enabled"));
   box.checked = info.enabled;
   box.onchange = async () => {
@@ -76,6 +76,27 @@ async function showTab() {
   };
 }
 
+const HOUR_MS = 60 * 60 * 1000;
+
+async function showPause() {
+  const { pausedUntil = 0 } = /** @type {Partial<Carelint.Settings>} */ (await chrome.storage.local.get("pausedUntil"));
+  const paused = pausedUntil > Date.now();
+  $("pause").hidden = paused;
+  $("resume").hidden = !paused;
+  $("paused-note").hidden = !paused;
+  $("paused-note").textContent = paused
+    ? `Paused until ${new Date(pausedUntil).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}: nothing is checked and the guard holds nothing.`
+    : "";
+}
+$("pause").addEventListener("click", async () => {
+  await chrome.storage.local.set({ pausedUntil: Date.now() + HOUR_MS });
+  showPause();
+});
+$("resume").addEventListener("click", async () => {
+  await chrome.storage.local.set({ pausedUntil: 0 });
+  showPause();
+});
+
 $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
 $("open-server").addEventListener("click", async () => {
   const { serverUrl } = /** @type {Partial<Carelint.Settings>} */ (await chrome.storage.local.get("serverUrl"));
@@ -84,5 +105,6 @@ $("open-server").addEventListener("click", async () => {
 });
 
 showStatus();
+showPause();
 showCurrentPairing($("pairing"));
 showTab();

@@ -10,7 +10,7 @@
   C.HIGHLIGHT_NAMES = { high: "carelint-high", medium: "carelint-medium", low: "carelint-low" };
   // Keys in chrome.storage.local. serverUrl and token are part of the public contract.
   // ignoredTexts: the user's own "Always ignore" list (finding texts, matched in any case).
-  C.STORAGE_DEFAULTS = { serverUrl: "http://127.0.0.1:8787", token: "", disabledSites: [], minSeverity: "low", ignoredTexts: [] };
+  C.STORAGE_DEFAULTS = { serverUrl: "http://127.0.0.1:8787", token: "", disabledSites: [], minSeverity: "low", ignoredTexts: [], pausedUntil: 0 };
   C.MSG = {
     CHECK: "check",
     CHECK_IMAGE: "check:image",
@@ -18,6 +18,8 @@
     COUNT: "count",
     SETTINGS_GET: "settings:get",
     SETTINGS_PUT: "settings:put",
+    SETTINGS_DEFAULTS: "settings:defaults",
+    RULES: "rules",
     ALLOWLIST_ADD: "allowlist:add",
     TAB_INFO: "tab:info",
     // Pairing: a page's content script or the options page proposes a server and token, the

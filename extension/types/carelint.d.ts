@@ -102,6 +102,7 @@ declare namespace Carelint {
     disabledSites: string[];
     minSeverity: string;
     ignoredTexts: string[]; // "Always ignore": finding texts hidden everywhere (any case)
+    pausedUntil: number; // "Pause for 1 hour" in the popup: no checking anywhere until then (ms since epoch)
   }
   type SubmitRule = string | { selector: string; text: RegExp };
   /** The server's `context`: a post, or a reply to an online review. */
@@ -121,6 +122,7 @@ declare namespace Carelint {
   }
   interface Site {
     id: string;
+    name: string; // what users call it ("Threads")
     hosts: string[];
     platform: string;
     editors: EditorSpec[];
@@ -389,6 +391,8 @@ declare namespace Carelint {
       readonly COUNT: string;
       readonly SETTINGS_GET: string;
       readonly SETTINGS_PUT: string;
+      readonly SETTINGS_DEFAULTS: string;
+      readonly RULES: string;
       readonly ALLOWLIST_ADD: string;
       readonly TAB_INFO: string;
       readonly PAIR: string;

@@ -115,6 +115,13 @@ class RuleOut(BaseModel):
     source_url: str | None = None  # added in v1.2
 
 
+class SettingsDefaults(BaseModel):
+    """GET /v1/settings/defaults (added in v1.3): the texts used when a setting is empty."""
+
+    disclaimer_short: str
+    disclaimer_long: str
+
+
 class RulesResponse(BaseModel):
     rules: list[RuleOut]
 

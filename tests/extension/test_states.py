@@ -70,7 +70,7 @@ def test_popup_shows_status_count_and_switches_the_site_off(
         assert popup.locator("#server-status").inner_text() == "Connected"
         popup.locator("#tab-info").wait_for(state="visible")
         assert popup.locator("#tab-count").inner_text() == str(total)
-        assert popup.locator("#site-name").inner_text() == "x"
+        assert popup.locator("#site-name").inner_text() == "X"
         popup.locator("#site-enabled").uncheck()
         page.wait_for_function(HIGHLIGHTS_EQUAL_JS, arg={"high": [], "medium": [], "low": []})
         popup.locator("#site-enabled").check()
@@ -283,6 +283,61 @@ def test_options_page_edits_the_policy_and_threshold(browser_context, extension_
     finally:
         api.put("/v1/settings", json=before).raise_for_status()
         page.close()
+
+
+def test_options_page_shows_defaults_names_and_edits_every_setting(browser_context, extension_id, storage, api):
+    """Empty disclaimers show the server's defaults; sites by their names; every policy setting is
+    editable, rules by what they say (their id in small print)."""
+    before = api.get("/v1/settings").json()
+    defaults = api.get("/v1/settings/defaults").json()
+    page = browser_context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        api.put("/v1/settings", json={**before, "disclaimer_short": None, "disclaimer_long": None}).raise_for_status()
+        page.goto(f"chrome-extension://{extension_id}/options/options.html")
+        page.locator("#policy:not([hidden])").wait_for()
+        page.locator("#rules input[data-rule]").first.wait_for()
+        assert page.get_attribute("#disclaimer_short", "placeholder") == defaults["disclaimer_short"]
+        assert page.get_attribute("#disclaimer_long", "placeholder") == defaults["disclaimer_long"]
+        assert page.locator("#sites label", has_text="Threads").count() == 1
+        assert page.locator("#sites label", has_text="Google Business Profile").count() == 1
+        rule = api.get("/v1/rules").json()["rules"][0]
+        row = page.locator("#rules label", has=page.locator(f'input[data-rule="{rule["id"]}"]'))
+        assert rule["message"] in row.inner_text()
+        row.locator("input").uncheck()
+        page.fill("#org_addresses", "12 Main St, Springfield")
+        page.fill("#org_phones", "(555) 201-4400")
+        page.fill("#extra_phi_terms", "Room 5B")
+        page.click("#save-policy")
+        page.locator("#policy-note", has_text="Saved.").wait_for()
+        settings = api.get("/v1/settings").json()
+        assert settings["disabled_rules"] == [*before["disabled_rules"], rule["id"]]
+        assert settings["org_addresses"] == ["12 Main St, Springfield"]
+        assert settings["org_phones"] == ["(555) 201-4400"]
+        assert settings["extra_phi_terms"] == ["Room 5B"]
+        assert settings["disclaimer_short"] in (None, "")
+    finally:
+        api.put("/v1/settings", json=before).raise_for_status()
+        page.close()
+
+
+def test_pause_for_an_hour_stops_checking_until_resumed(open_composer, browser_context, extension_id, service_worker):
+    page, composer = open_composer("mastodon")
+    type_post(page, composer)
+    page.wait_for_function("() => (CSS.highlights.get('carelint-high') || {size: 0}).size > 0")
+    popup = open_popup(browser_context, extension_id, page, service_worker)
+    try:
+        popup.click("#pause")
+        popup.locator("#paused-note").wait_for(state="visible")
+        assert "Paused until" in popup.locator("#paused-note").inner_text()
+        page.wait_for_function("() => !(CSS.highlights.get('carelint-high') || {size: 0}).size")
+        page.locator(composer.submit).first.click()  # nothing holds the post while paused
+        page.wait_for_function("() => window.__fixture.posted.length === 1")
+        popup.click("#resume")
+        popup.locator("#pause").wait_for(state="visible")
+        page.wait_for_function("() => (CSS.highlights.get('carelint-high') || {size: 0}).size > 0")
+    finally:
+        popup.close()
 
 
 class SwitchableProxy:

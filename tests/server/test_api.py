@@ -230,3 +230,12 @@ def test_concurrent_checks_are_batched_and_each_gets_its_own_answer(client):
         CheckResponse.model_validate(body)
         assert all(text[f["start"]:f["end"]] == f["text"] for f in body["findings"])
         assert any(f["text"] == "Maria Gonzalez" for f in body["findings"])
+
+
+def test_settings_defaults_are_the_texts_an_empty_setting_means(client):
+    from carelint import disclaimer
+
+    assert client.get("/v1/settings/defaults").status_code == 401
+    r = client.get("/v1/settings/defaults", headers=AUTH)
+    assert r.status_code == 200
+    assert r.json() == {"disclaimer_short": disclaimer.DEFAULT_SHORT, "disclaimer_long": disclaimer.DEFAULT_LONG}

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Request
 from carelint.api.errors import ApiError, read_model
 from carelint.api.openapi import json_body
 from carelint.api.state import AppState
+from carelint import disclaimer
+from carelint.schemas import SettingsDefaults
 from carelint.settings import Policy
 
 
@@ -16,6 +18,11 @@ def settings_router(state: AppState) -> APIRouter:
     @router.get("/v1/settings", response_model=Policy)
     def get_settings():
         return state.policy
+
+    @router.get("/v1/settings/defaults", response_model=SettingsDefaults)
+    def get_defaults():
+        """What an empty setting means, for the options page to show instead of a blank field."""
+        return SettingsDefaults(disclaimer_short=disclaimer.DEFAULT_SHORT, disclaimer_long=disclaimer.DEFAULT_LONG)
 
     @router.put("/v1/settings", response_model=Policy, openapi_extra=json_body(Policy))
     async def put_settings(request: Request):
