@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from carelint import disclaimer
 from carelint.api.errors import ApiError, read_model
 from carelint.api.openapi import json_body
 from carelint.api.state import AppState
-from carelint import disclaimer
 from carelint.schemas import SettingsDefaults
 from carelint.settings import Policy
 
