@@ -485,6 +485,17 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   return true;
 });
 
+// Keyboard shortcuts (manifest "commands", editable in chrome://extensions/shortcuts): the tab's
+// content script acts on the composer the user is in.
+/** @param {string} command @param {chrome.tabs.Tab | undefined} tab */
+async function runCommand(command, tab) {
+  const id = tab && tab.id !== undefined ? tab.id : (await chrome.tabs.query({ active: true, lastFocusedWindow: true }))[0]?.id;
+  if (id === undefined) return false;
+  return chrome.tabs.sendMessage(id, { type: C.MSG.COMMAND, command }).catch(() => false);
+}
+chrome.commands.onCommand.addListener((command, tab) => void runCommand(command, tab));
+/** @type {any} */ (globalThis).carelintCommand = runCommand; // for the tests: what a shortcut does
+
 chrome.tabs.onRemoved.addListener((tabId) => {
   chrome.storage.session.remove(`count:${tabId}`);
   dropPending((pending) => pending.confirmTabId === tabId); // the confirmation closed unanswered

@@ -18,7 +18,9 @@
     tone: "unprofessional tone",
     language: "stigmatising language",
   };
+  /** @type {Record<string, string>} */
   const SEVERITY = { high: "High risk", medium: "Medium risk", low: "Suggestion" };
+  /** @type {Record<string, string>} */
   const ICON = { high: "⛔", medium: "⚠️", low: "💡" };
 
   // PHI types that name a person: the only ones "This is our staff" can apply to.
@@ -302,6 +304,15 @@
   C.card = {
     get element() {
       return card;
+    },
+    /** The words and icon for a finding's severity and category (the panel uses them too). */
+    /** @param {Carelint.Finding} finding */
+    describe(finding) {
+      return {
+        icon: ICON[finding.severity] || "",
+        severity: SEVERITY[finding.severity] || finding.severity,
+        category: CATEGORY[finding.category] || finding.category,
+      };
     },
     // The text finding shown, if the card shows one.
     get current() {

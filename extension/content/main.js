@@ -164,6 +164,22 @@
     applySettings(values);
   });
 
+  // A keyboard shortcut (background.js): on the composer with the focus, else the first one.
+  chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
+    if (!msg || msg.type !== C.MSG.COMMAND || !C.active) return false;
+    const live = [...C.sessions.values()].filter((s) => s.adapter.el.isConnected);
+    const session = live.find((s) => s.adapter.hasFocus()) || live[0];
+    if (!session) {
+      sendResponse(false);
+      return false;
+    }
+    if (msg.command === "open-panel") C.panel.show(session);
+    else if (msg.command === "next-issue") session.openNextIssue();
+    else if (msg.command === "add-disclaimer") session.appendDisclaimer();
+    sendResponse(true);
+    return false;
+  });
+
   chrome.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
     if (!msg || msg.type !== C.MSG.TAB_INFO) return false;
     const sessions = [...C.sessions.values()];

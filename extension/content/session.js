@@ -25,7 +25,15 @@
     /** @param {Carelint.Session} session */
     constructor(session) {
       this.session = session;
-      this.status = el("span", { class: "status", role: "status", "aria-live": "polite", "data-carelint-status": "" });
+      // The status opens the issues panel (every finding of this post, fix all, dismiss all).
+      this.status = el("button", {
+        type: "button",
+        class: "status",
+        "aria-live": "polite",
+        "aria-haspopup": "dialog",
+        "data-carelint-status": "",
+        onclick: () => C.panel.show(session),
+      });
       this.button = el("button", {
         type: "button",
         class: "add-disclaimer",
@@ -319,6 +327,16 @@
     openCardAtCaret() {
       const caret = this.adapter.caret();
       const f = (caret !== null && this.findingAt(caret)) || this.visibleFindings()[0];
+      if (f) C.card.show(this, f, this.rectOf(f), { focus: true });
+    }
+
+    // The next finding after the caret (then the first again): the "next issue" shortcut.
+    openNextIssue() {
+      const caret = this.adapter.caret() ?? -1;
+      const shown = C.card.current;
+      const after = shown && shown.session === this ? shown.finding.start : caret;
+      const list = this.visibleFindings();
+      const f = list.find((g) => g.start > after) || list[0];
       if (f) C.card.show(this, f, this.rectOf(f), { focus: true });
     }
 

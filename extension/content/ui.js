@@ -39,6 +39,20 @@
     .card [hidden] { display: none; }
     .card .confirm-staff .primary { background: #1570ef; border-color: #1570ef; color: #fff; }
     .card .note { color: #b42318; font-size: 12px; }
+    .panel { position: fixed; margin: 0; inset: auto; width: 380px; max-width: calc(100vw - 16px); max-height: 70vh; overflow: auto;
+      box-sizing: border-box; padding: 12px 14px; border: 1px solid #d0d5dd; border-radius: 10px; background: #fff; color: #101828;
+      box-shadow: 0 8px 24px rgba(16,24,40,.18); font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
+    .panel h2 { font-size: 14px; margin: 0 0 8px; }
+    .panel ul { list-style: none; margin: 0; padding: 0; }
+    .panel li { border-top: 1px solid #eaecf0; padding: 6px 0; }
+    .panel li q { display: block; color: #344054; overflow-wrap: anywhere; }
+    .panel .message { margin: 2px 0; color: #475467; font-size: 12px; }
+    .panel .actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }
+    .panel button { font: inherit; cursor: pointer; border-radius: 999px; border: 1px solid #d0d5dd; background: #fff; color: #101828; padding: 3px 9px; }
+    .panel button.fix, .panel button.fix-all { background: #eff8ff; border-color: #b2ddff; color: #175cd3; }
+    .panel button:focus-visible { outline: 2px solid #1570ef; outline-offset: 1px; }
+    .panel button[disabled] { opacity: .5; cursor: default; }
+    .chip button.status { font: inherit; cursor: pointer; }
     .guard { margin: auto; width: 420px; max-width: calc(100vw - 32px); padding: 16px 18px; border: 1px solid #d0d5dd;
       border-radius: 12px; background: #fff; color: #101828; font: 14px/1.45 system-ui, -apple-system, sans-serif; }
     .guard::backdrop { background: rgba(16,24,40,.35); }

@@ -227,7 +227,25 @@ $("policy").addEventListener("submit", async (e) => {
   }
 });
 
+// The shortcuts of the manifest's "commands", as Chrome has them now (the user may have changed
+// them in chrome://extensions/shortcuts, which the button opens).
+async function loadShortcuts() {
+  const list = $("shortcuts");
+  list.replaceChildren();
+  for (const c of await chrome.commands.getAll()) {
+    if (!c.name || c.name.startsWith("_")) continue;
+    const li = document.createElement("li");
+    const key = document.createElement("kbd");
+    key.textContent = c.shortcut || "not set";
+    li.append(key, ` ${c.description || c.name}`);
+    li.dataset.command = c.name;
+    list.append(li);
+  }
+}
+$("edit-shortcuts").addEventListener("click", () => chrome.tabs.create({ url: "chrome://extensions/shortcuts" }));
+
 loadServer();
+loadShortcuts();
 loadChecking();
 loadIgnored();
 showStatus();

@@ -22,6 +22,7 @@
     RULES: "rules",
     ALLOWLIST_ADD: "allowlist:add",
     TAB_INFO: "tab:info",
+    COMMAND: "command",
     // Pairing: a page's content script or the options page proposes a server and token, the
     // worker keeps them pending, and only Carelint's own confirmation stores them.
     PAIR: "pair",

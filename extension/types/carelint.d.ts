@@ -219,6 +219,7 @@ declare namespace Carelint {
     spec: EditorSpec | null;
     context: CheckContextName;
     noteCaret(): void;
+    openNextIssue(): void;
     findings: Finding[];
     shownText: string | null;
     checkedText: string | null;
@@ -291,6 +292,7 @@ declare namespace Carelint {
   }
   interface Card {
     readonly element: HTMLElement | null;
+    describe(finding: Finding): { icon: string; severity: string; category: string };
     readonly current: { session: Session; finding: Finding } | null;
     isOpen(): boolean;
     isOpenFor(owner: unknown): boolean;
@@ -392,6 +394,7 @@ declare namespace Carelint {
       readonly SETTINGS_GET: string;
       readonly SETTINGS_PUT: string;
       readonly SETTINGS_DEFAULTS: string;
+      readonly COMMAND: string;
       readonly RULES: string;
       readonly ALLOWLIST_ADD: string;
       readonly TAB_INFO: string;
@@ -446,6 +449,12 @@ declare namespace Carelint {
 
     // content/card.js, images/, guard.js, session.js
     card: Card;
+    panel: {
+      safeFix(finding: Finding): Fix | null;
+      isOpen(): boolean;
+      show(session: Session): void;
+      hide(refocus: boolean): void;
+    };
     imageChecks: ImageChecks;
     ImagePreview: new (img: HTMLImageElement, onHash: (hash: string) => void) => ImagePreview;
     IMAGE_DEFAULTS: { inputs: string[]; previews: string[] };

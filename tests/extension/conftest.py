@@ -121,6 +121,7 @@ UNIT_SCRIPTS = [
     "content/adapters/textarea.js",
     "content/sites.js",
     "content/card.js",
+    "content/panel.js",
     "content/session.js",
 ]
 

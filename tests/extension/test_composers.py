@@ -346,3 +346,79 @@ def test_card_title_names_risk_and_text_and_the_card_closes_when_focus_leaves(op
             break
     card.wait_for(state="hidden")
     assert model_text(page) == text
+
+
+LANGUAGE_LINE = "Our patient Maria Gonzalez is no longer a diabetic and never suffers from migraines now."
+
+
+def test_the_chip_opens_an_issues_panel_with_fix_all_safe_fixes_and_dismiss_all(open_composer, api):
+    """The panel lists every finding (severity in words, text, message) with a fix and Ignore;
+    "Fix all safe fixes" applies the fixes that change only the flagged words (each undoable);
+    "Dismiss all" hides the rest. Keyboard: focus goes in, Escape returns to the editor."""
+    page, composer = open_composer("mastodon")
+    text = type_post(page, composer, lines=(LANGUAGE_LINE,))
+    findings = check(api, text, composer.platform)["findings"]
+    wait_highlights(page, expected_highlights(findings))
+    page.locator("carelint-ui .chip .status").click()
+    panel = page.locator("carelint-ui .panel")
+    panel.wait_for(state="visible")
+    assert panel.get_attribute("role") == "dialog"
+    items = panel.locator("li")
+    assert items.count() == len(findings)
+    for f in findings:
+        assert panel.locator("li q", has_text=f["text"][:30]).count() >= 1
+    assert page.evaluate("() => document.querySelector('carelint-ui').shadowRoot.activeElement.closest('.panel') !== null")
+
+    # What "safe" means (panel.js), computed here from the server's fixes: the first fix, within
+    # a few characters of the flagged words, never a sentence or the whole reply.
+    def is_safe(f):
+        if not f["fixes"]:
+            return False
+        fix = f["fixes"][0]
+        wider = f["start"] - fix["start"] + (fix["end"] - f["end"])
+        return wider <= 12 and "sentence" not in fix["label"].lower() and "reply" not in fix["label"].lower()
+
+    safe = sorted((f for f in findings if is_safe(f)), key=lambda f: -f["start"])
+    assert safe, findings
+    expected = text
+    for f in safe:  # from the end backwards, as the panel applies them
+        fix = f["fixes"][0]
+        expected = utf16_replace(expected, fix["start"], fix["end"], fix["text"])
+    assert f"Fix all safe fixes ({len(safe)})" in panel.locator("button.fix-all").inner_text()
+    panel.locator("button.fix-all").click()
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=expected)
+
+    panel.locator("button.dismiss-all").click()
+    page.wait_for_function(HIGHLIGHTS_EQUAL_JS, arg={"high": [], "medium": [], "low": []})
+    page.keyboard.press("Escape")
+    panel.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    for _ in safe:
+        page.keyboard.press("Control+z")
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=text)
+
+
+def test_keyboard_shortcuts_open_the_panel_step_through_issues_and_add_the_disclaimer(
+    open_composer, api, service_worker
+):
+    page, composer = open_composer("bluesky")
+    text = type_post(page, composer)
+    result = check(api, text, composer.platform)
+    wait_highlights(page, expected_highlights(result["findings"]))
+    run = "c => globalThis.carelintCommand(c)"
+    assert service_worker.evaluate(run, "open-panel")
+    panel = page.locator("carelint-ui .panel")
+    panel.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    panel.wait_for(state="hidden")
+    assert service_worker.evaluate(run, "next-issue")
+    card = page.locator("carelint-ui .card")
+    card.wait_for(state="visible")
+    first = card.locator(".flagged q").inner_text()
+    assert service_worker.evaluate(run, "next-issue")
+    page.wait_for_function(
+        "t => document.querySelector('carelint-ui').shadowRoot.querySelector('.card .flagged q').textContent !== t", arg=first
+    )
+    page.keyboard.press("Escape")
+    assert service_worker.evaluate(run, "add-disclaimer")
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=f"{text}\n{result['disclaimer']['suggested']}")

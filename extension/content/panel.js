@@ -1,0 +1,171 @@
+// @ts-check
+// The issues panel: every finding of one composer in a list (severity in words and icon, the
+// flagged words, the message), each with its first fix and "Ignore", and for the whole post
+// "Fix all safe fixes" and "Dismiss all". Opened from the chip or the "open panel" shortcut;
+// a labelled dialog in the top layer, keyboard-first: focus goes into it, Escape or focus
+// leaving it closes it and returns focus to the composer.
+(() => {
+  const C = globalThis.Carelint;
+  const { el } = C.ui;
+  /** @type {HTMLElement | null} */
+  let panel = null;
+  /** @type {Carelint.Session | null} */
+  let owner = null;
+  // A fix needs the editor's focus: while the panel applies fixes, focus leaving it is ours.
+  let applying = false;
+
+  /** @param {Carelint.Session} session @param {() => Promise<unknown>} work */
+  async function applyThenReturn(session, work) {
+    applying = true;
+    try {
+      await work();
+    } finally {
+      applying = false;
+    }
+    await session.flush(); // the post is checked again: show what is left
+    C.panel.show(session);
+  }
+
+  /**
+   * A "safe" fix changes only the flagged words (with the label, article or space beside them):
+   * never a whole sentence or reply, so applying all of them at once cannot remove what the
+   * user meant to say.
+   * @param {Carelint.Finding} f @returns {Carelint.Fix | null}
+   */
+  function safeFix(f) {
+    const fix = Array.isArray(f.fixes) ? f.fixes[0] : null;
+    if (!fix || typeof fix.start !== "number") return null;
+    const wider = f.start - fix.start + (fix.end - f.end);
+    return wider <= 12 && !/sentence|reply/i.test(fix.label) ? fix : null;
+  }
+
+  function build() {
+    const p = el("div", {
+      class: "panel",
+      popover: "manual",
+      role: "dialog",
+      "aria-labelledby": "carelint-panel-title",
+      tabindex: "-1",
+      "data-carelint-panel": "",
+    });
+    p.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        C.panel.hide(true);
+      }
+    });
+    p.addEventListener("focusout", () => {
+      setTimeout(() => {
+        if (applying || !panel || !C.panel.isOpen() || panel.contains(C.ui.root.activeElement) || C.card.isOpen()) return;
+        C.panel.hide(false);
+      }, 0);
+    });
+    C.ui.root.append(p);
+    panel = p;
+    return p;
+  }
+
+  /** @param {Carelint.Session} session */
+  function render(session) {
+    const p = panel || build();
+    const findings = session.visibleFindings();
+    const items = findings.map((f) => {
+      const words = C.card.describe(f);
+      const fix = Array.isArray(f.fixes) && f.fixes.length ? f.fixes[0] : null;
+      return el(
+        "li",
+        { "data-severity": f.severity },
+        el("span", { class: "icon", "aria-hidden": "true", text: words.icon }),
+        el("strong", { text: `${words.severity}: ${words.category}` }),
+        el("q", { text: f.text.length > 60 ? `${f.text.slice(0, 59)}…` : f.text }),
+        el("p", { class: "message", text: f.message || "" }),
+        el(
+          "div",
+          { class: "actions" },
+          fix
+            ? el("button", {
+                type: "button",
+                class: "fix",
+                text: fix.label,
+                "aria-label": `${fix.label}: “${f.text}”`,
+                onclick: () => applyThenReturn(session, () => session.applyFix(f, fix)),
+              })
+            : null,
+          el("button", {
+            type: "button",
+            class: "ignore",
+            text: "Ignore",
+            "aria-label": `Ignore “${f.text}” in this post`,
+            onclick: () => {
+              session.ignore(f);
+              render(session);
+            },
+          }),
+        ),
+      );
+    });
+    const safe = findings.filter((f) => safeFix(f));
+    p.replaceChildren(
+      el("h2", { id: "carelint-panel-title", text: `Carelint: ${findings.length} issue${findings.length === 1 ? "" : "s"} in this post` }),
+      findings.length ? el("ul", { class: "issues" }, ...items) : el("p", { text: "No issues." }),
+      el(
+        "div",
+        { class: "actions" },
+        el("button", {
+          type: "button",
+          class: "fix-all",
+          text: `Fix all safe fixes (${safe.length})`,
+          disabled: !safe.length,
+          title: "Apply each finding's fix that changes only the flagged words (never a whole sentence)",
+          onclick: () =>
+            applyThenReturn(session, async () => {
+              // From the end of the post backwards, so each fix's offsets are still those of
+              // the text before it; each is its own undo step.
+              for (const f of [...safe].sort((a, b) => b.start - a.start)) {
+                const fix = safeFix(f);
+                if (fix) await session.applyFix(f, fix);
+              }
+            }),
+        }),
+        el("button", {
+          type: "button",
+          class: "dismiss-all",
+          text: "Dismiss all",
+          disabled: !findings.length,
+          onclick: () => {
+            for (const f of findings) session.ignore(f);
+            render(session);
+          },
+        }),
+        el("button", { type: "button", class: "close", text: "Close", onclick: () => C.panel.hide(true) }),
+      ),
+    );
+  }
+
+  C.panel = {
+    safeFix,
+    isOpen() {
+      return !!panel && panel.matches(":popover-open");
+    },
+    /** @param {Carelint.Session} session */
+    show(session) {
+      owner = session;
+      render(session);
+      const p = /** @type {HTMLElement} */ (panel);
+      if (!this.isOpen()) p.showPopover();
+      const r = session.adapter.rect();
+      const w = p.offsetWidth || 380;
+      p.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - w - 8))}px`;
+      p.style.top = `${Math.max(8, Math.min(r.bottom + 8, window.innerHeight - p.offsetHeight - 8))}px`;
+      const first = p.querySelector("button:not([disabled])");
+      if (first instanceof HTMLElement) first.focus();
+    },
+    /** @param {boolean} refocus */
+    hide(refocus) {
+      const was = owner;
+      owner = null;
+      if (panel && this.isOpen()) panel.hidePopover();
+      if (refocus && was && was.adapter.el.isConnected) was.adapter.focus();
+    },
+  };
+})();
