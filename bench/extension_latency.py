@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # live_server, as pytest's rootdir conftest makes it importable
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.extension.composers import COMPOSERS  # noqa: E402
@@ -30,6 +31,7 @@ from tests.extension.conftest import (  # noqa: E402
     build_fixture_bundles,
     extension_worker,
     launch_with_extension,
+    TOKEN,
     start_server,
 )
 
@@ -94,12 +96,12 @@ def run_platform(context, worker, server, name: str, runs: int) -> list[float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--platforms", default="x,facebook,linkedin,bluesky,mastodon")
+    ap.add_argument("--platforms", default="x,tiktok,facebook,instagram,threads,linkedin,bluesky,mastodon,youtube")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     bundles = build_fixture_bundles()
     results = {}
-    with start_server() as server, sync_playwright() as p:
+    with start_server(TOKEN) as server, sync_playwright() as p:
         profile = tempfile.mkdtemp(prefix="carelint-bench-")
         context = launch_with_extension(p, profile, bundles)
         try:

@@ -5,7 +5,12 @@
 // the editor through the adapter's functions.
 (() => {
   const C = globalThis.Carelint;
+  // The pause before a check: the full one only inside a burst of typing in the middle of a
+  // word (more keys are coming); a word just finished, or a key after a quiet moment, is
+  // checked almost at once (keystroke to highlight, measured by bench/extension_latency.py).
   const DEBOUNCE_MS = 120;
+  const QUICK_MS = 25;
+  const BURST_GAP_MS = 250;
   const CACHE_SIZE = 32;
   const { el } = C.ui;
 
@@ -138,6 +143,7 @@
       this.site = site;
       this.adapter = adapter;
       this.spec = spec || null;
+      this.lastEditAt = 0;
       /** @type {{text: string, caret: number | null} | null} */
       this.caretAtCard = null;
       // A reply to a review (the server's `context`): set by the site or by this editor's entry.
@@ -179,7 +185,12 @@
         // touched, and ask again.
         this.findings = this.shownText === null ? [] : C.shiftFindings(this.findings, this.shownText, text);
         this.shownText = text;
-        this.schedule();
+        const now = performance.now();
+        const inBurst = now - this.lastEditAt < BURST_GAP_MS;
+        this.lastEditAt = now;
+        const caret = this.adapter.caret();
+        const boundary = caret !== null && caret > 0 && /[\s.,;:!?)\]"'”’]/.test(text[caret - 1] || "");
+        this.schedule(inBurst && !boundary ? DEBOUNCE_MS : QUICK_MS);
       }
       this.queueRender(); // the editor may have re-rendered: rebuild ranges either way
     }
