@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT / "tests"))  # live_server, as pytest's rootdir conf
 from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.extension.composers import COMPOSERS  # noqa: E402
 from tests.extension.conftest import (  # noqa: E402
+    TOKEN,
     build_fixture_bundles,
     extension_worker,
     launch_with_extension,
-    TOKEN,
     start_server,
 )
 

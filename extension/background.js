@@ -81,6 +81,10 @@ function offlineResult(text, platform) {
 async function check({ text, platform, context }) {
   /** @type {Carelint.Status} */
   let status;
+  if (!(await getConfig()).token) {
+    // Never paired: no text leaves the page; the built-in patterns run and the chip says so.
+    return { ok: true, status: "unpaired", offline: true, result: offlineResult(text, platform) };
+  }
   try {
     const body = { text, platform, offset_unit: "utf16", context: context === "review_reply" ? "review_reply" : "post" };
     const r = await api("/v1/check", { method: "POST", body });
@@ -461,6 +465,8 @@ const handlers = {
   [C.MSG.SETTINGS_GET]: getSettings,
   [C.MSG.SETTINGS_PUT]: ({ settings }) => putSettings(settings),
   [C.MSG.SETTINGS_DEFAULTS]: getDefaults,
+  [C.MSG.PROBE]: probe,
+  [C.MSG.OPEN_WELCOME]: () => chrome.tabs.create({ url: chrome.runtime.getURL(WELCOME) }).then(() => true),
   [C.MSG.RULES]: getRules,
   [C.MSG.ALLOWLIST_ADD]: addToAllowlist,
   [C.MSG.PAIR]: pairFromPage,
@@ -484,6 +490,25 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     );
   return true;
 });
+
+// First run: the welcome page finds the server, pairs, and shows a sample composer.
+const WELCOME = "welcome/welcome.html";
+chrome.runtime.onInstalled.addListener(({ reason }) => {
+  if (reason === "install") chrome.tabs.create({ url: chrome.runtime.getURL(WELCOME) });
+});
+
+/** Is a Carelint server at `url`? Its health only: no token, no text. @param {{url: string}} msg */
+async function probe({ url }) {
+  const base = C.normalizeServerUrl(url);
+  if (!C.isLoopbackUrl(base + "/")) return { found: false, reason: "not this machine" };
+  try {
+    const r = await fetch(base + "/v1/health", { signal: AbortSignal.timeout(2000), cache: "no-store", credentials: "omit" });
+    const json = await jsonOf(r);
+    return r.ok && json && json.status === "ok" ? { found: true, url: base, version: json.version } : { found: false };
+  } catch {
+    return { found: false };
+  }
+}
 
 // Keyboard shortcuts (manifest "commands", editable in chrome://extensions/shortcuts): the tab's
 // content script acts on the composer the user is in.

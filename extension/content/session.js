@@ -37,7 +37,7 @@
         "aria-live": "polite",
         "aria-haspopup": "dialog",
         "data-carelint-status": "",
-        onclick: () => C.panel.show(session),
+        onclick: () => (session.status === "unpaired" ? C.send({ type: C.MSG.OPEN_WELCOME }) : C.panel.show(session)),
       });
       this.button = el("button", {
         type: "button",
@@ -65,7 +65,9 @@
       if (s.status === "unknown") text = "Carelint: checking…";
       else if (visible.length) text = `${visible.length} issue${visible.length === 1 ? "" : "s"}`;
       else text = "No issues";
-      if (s.offline) {
+      if (s.status === "unpaired") {
+        text = C.STATUS_TEXT.unpaired; // a click opens the welcome page (set-up), not the panel
+      } else if (s.offline) {
         const why = s.status === "unauthorized" ? "wrong token" : "server offline";
         const kept = s.findings.some((f) => f.stale) ? " (last server check kept)" : "";
         text = `⚠ Offline check (${why}) · ${text}${kept}`;

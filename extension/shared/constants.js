@@ -23,6 +23,8 @@
     ALLOWLIST_ADD: "allowlist:add",
     TAB_INFO: "tab:info",
     COMMAND: "command",
+    PROBE: "probe",
+    OPEN_WELCOME: "open:welcome",
     // Pairing: a page's content script or the options page proposes a server and token, the
     // worker keeps them pending, and only Carelint's own confirmation stores them.
     PAIR: "pair",
@@ -37,6 +39,7 @@
     connected: "Connected",
     offline: "Server offline",
     unauthorized: "Wrong token: pair again",
+    unpaired: "Not connected to Carelint — set up",
     error: "Server error",
     unknown: "Checking…",
   };

@@ -13,7 +13,7 @@ interface ShadowRoot {
 
 declare namespace Carelint {
   type Severity = "high" | "medium" | "low";
-  type Status = "connected" | "offline" | "unauthorized" | "error" | "unknown";
+  type Status = "connected" | "offline" | "unauthorized" | "unpaired" | "error" | "unknown";
 
   // --- what the server answers (docs/api.md) ----------------------------------
 
@@ -290,6 +290,13 @@ declare namespace Carelint {
     focus?: boolean;
     returnFocus?: () => void; // Escape (and hide(true)) goes back there
   }
+  /** The issues panel (content/panel.js). */
+  interface Panel {
+    safeFix(finding: Finding): Fix | null;
+    isOpen(): boolean;
+    show(session: Session): void;
+    hide(refocus: boolean): void;
+  }
   interface Card {
     readonly element: HTMLElement | null;
     describe(finding: Finding): { icon: string; severity: string; category: string };
@@ -395,6 +402,8 @@ declare namespace Carelint {
       readonly SETTINGS_PUT: string;
       readonly SETTINGS_DEFAULTS: string;
       readonly COMMAND: string;
+      readonly PROBE: string;
+      readonly OPEN_WELCOME: string;
       readonly RULES: string;
       readonly ALLOWLIST_ADD: string;
       readonly TAB_INFO: string;
@@ -449,12 +458,7 @@ declare namespace Carelint {
 
     // content/card.js, images/, guard.js, session.js
     card: Card;
-    panel: {
-      safeFix(finding: Finding): Fix | null;
-      isOpen(): boolean;
-      show(session: Session): void;
-      hide(refocus: boolean): void;
-    };
+    panel: Panel;
     imageChecks: ImageChecks;
     ImagePreview: new (img: HTMLImageElement, onHash: (hash: string) => void) => ImagePreview;
     IMAGE_DEFAULTS: { inputs: string[]; previews: string[] };

@@ -367,7 +367,7 @@ def test_the_chip_opens_an_issues_panel_with_fix_all_safe_fixes_and_dismiss_all(
     assert items.count() == len(findings)
     for f in findings:
         assert panel.locator("li q", has_text=f["text"][:30]).count() >= 1
-    assert page.evaluate("() => document.querySelector('carelint-ui').shadowRoot.activeElement.closest('.panel') !== null")
+    assert page.evaluate("() => !!document.querySelector('carelint-ui').shadowRoot.activeElement.closest('.panel')")
 
     # What "safe" means (panel.js), computed here from the server's fixes: the first fix, within
     # a few characters of the flagged words, never a sentence or the whole reply.
@@ -417,7 +417,8 @@ def test_keyboard_shortcuts_open_the_panel_step_through_issues_and_add_the_discl
     first = card.locator(".flagged q").inner_text()
     assert service_worker.evaluate(run, "next-issue")
     page.wait_for_function(
-        "t => document.querySelector('carelint-ui').shadowRoot.querySelector('.card .flagged q').textContent !== t", arg=first
+        "t => document.querySelector('carelint-ui').shadowRoot.querySelector('.card .flagged q').textContent !== t",
+        arg=first,
     )
     page.keyboard.press("Escape")
     assert service_worker.evaluate(run, "add-disclaimer")

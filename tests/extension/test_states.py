@@ -433,3 +433,54 @@ def test_server_going_away_keeps_its_findings_and_reconnects_by_itself(open_comp
         assert "Offline" not in status.inner_text()
     finally:
         proxy.stop()
+
+
+def test_install_opens_the_welcome_page(service_worker, extension_id):
+    """The session's Chromium installed the extension into a new profile: the welcome tab opened."""
+    import time
+
+    url = f"chrome-extension://{extension_id}/welcome/welcome.html"
+    tabs = "() => chrome.tabs.query({}).then(ts => ts.map(t => t.url || t.pendingUrl))"
+    deadline = time.monotonic() + 15
+    while url not in service_worker.evaluate(tabs) and time.monotonic() < deadline:
+        service_worker.evaluate("() => new Promise(r => setTimeout(r, 200))")
+    assert url in service_worker.evaluate(tabs)
+
+
+def test_before_pairing_the_chip_says_set_up_and_opens_the_welcome_page(open_composer, storage, browser_context):
+    storage.set(token="")
+    page, composer = open_composer("mastodon")
+    type_post(page, composer, lines=(OFFLINE_POST,))
+    # No text leaves the page; the built-in patterns still run.
+    wait_highlights(page, {"high": [], "medium": ["555-123-4567", "maria.g@example.org"], "low": []})
+    status = chip_status(page)
+    page.wait_for_function("() => document.querySelector('carelint-ui').shadowRoot"
+                           ".querySelector('.chip .status').dataset.state === 'unpaired'")
+    assert status.inner_text() == "Not connected to Carelint — set up"
+    with browser_context.expect_page() as opened:
+        status.click()
+    welcome = opened.value
+    try:
+        welcome.wait_for_url("**/welcome/welcome.html")
+    finally:
+        welcome.close()
+
+
+def test_welcome_page_finds_the_server_and_checks_the_sample_once_paired(
+    browser_context, extension_id, storage, server
+):
+    page = browser_context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        page.goto(f"chrome-extension://{extension_id}/welcome/welcome.html")
+        page.locator('#server-state[data-state="found"]').wait_for()
+        assert server["url"] in page.locator("#server-state").inner_text()
+        page.locator('#pair-state[data-state="paired"]').wait_for()
+        assert fingerprint(server["token"]) in page.locator("#pair-state").inner_text()
+        page.click("#demo-check")
+        item = page.locator("#demo-findings li", has=page.locator("q", has_text=NAME))
+        item.wait_for()
+        assert item.get_attribute("data-severity") == "high"
+        assert item.inner_text().startswith("High risk:")
+    finally:
+        page.close()

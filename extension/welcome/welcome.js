@@ -1,0 +1,95 @@
+// @ts-check
+// The first-run page: finds the local server (the stored address, then the default port, then
+// one the user gives), sends the user to its page to pair (the confirmation with the
+// fingerprint stays the only way to store a token), and checks a sample post once paired.
+import { currentPairing, send } from "../pair/pairing.js";
+
+const C = globalThis.Carelint;
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const POLL_MS = 2000;
+/** @type {string | null} */
+let found = null;
+
+/** @param {string} el @param {string} state @param {string} text */
+function show(el, state, text) {
+  $(el).dataset.state = state;
+  $(el).textContent = text;
+}
+
+async function candidates() {
+  const { serverUrl } = await chrome.storage.local.get("serverUrl");
+  const typed = /** @type {HTMLInputElement} */ ($("server-url")).value.trim();
+  return [...new Set([typed, serverUrl, C.DEFAULT_SERVER_URL].filter(Boolean).map(C.normalizeServerUrl))];
+}
+
+async function lookForServer() {
+  for (const url of await candidates()) {
+    const r = await send({ type: C.MSG.PROBE, url });
+    if (r && r.found) {
+      found = r.url;
+      show("server-state", "found", `Found: ${r.url} (Carelint ${r.version || ""})`.trim());
+      $("server-missing").hidden = true;
+      /** @type {HTMLButtonElement} */ ($("open-server")).disabled = false;
+      return true;
+    }
+  }
+  found = null;
+  show("server-state", "missing", "No Carelint server is running on this computer yet.");
+  $("server-missing").hidden = false;
+  /** @type {HTMLButtonElement} */ ($("open-server")).disabled = true;
+  return false;
+}
+
+async function showPairing() {
+  const current = await currentPairing();
+  if (current) {
+    show("pair-state", "paired", `Paired with ${current.serverUrl} (fingerprint ${current.fingerprint}).`);
+    $("pair-help").hidden = true;
+    /** @type {HTMLButtonElement} */ ($("demo-check")).disabled = false;
+    $("demo-state").textContent = "Ready: check the sample.";
+  } else {
+    show("pair-state", "unpaired", "Not paired yet.");
+    $("pair-help").hidden = false;
+  }
+  return !!current;
+}
+
+async function checkSample() {
+  const text = /** @type {HTMLTextAreaElement} */ ($("demo-text")).value;
+  $("demo-state").textContent = "Checking…";
+  const r = await send({ type: C.MSG.CHECK, text, platform: "instagram", context: "post" });
+  const list = $("demo-findings");
+  list.replaceChildren();
+  if (!r || r.offline) {
+    $("demo-state").textContent = "The server did not answer; is it still running?";
+    return;
+  }
+  const findings = r.result.findings || [];
+  $("demo-state").textContent = `${findings.length} finding${findings.length === 1 ? "" : "s"}:`;
+  for (const f of findings) {
+    const li = document.createElement("li");
+    li.dataset.severity = f.severity;
+    const q = document.createElement("q");
+    q.textContent = f.text;
+    li.append(`${f.severity === "high" ? "High risk" : f.severity === "medium" ? "Medium risk" : "Suggestion"}: `, q, ` ${f.message}`);
+    list.append(li);
+  }
+}
+
+$("look-again").addEventListener("click", () => lookForServer());
+$("open-server").addEventListener("click", () => {
+  if (found) chrome.tabs.create({ url: found + "/" });
+});
+$("demo-check").addEventListener("click", () => checkSample());
+// Pairing finishes in another tab: follow it here.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "local" && ("token" in changes || "serverUrl" in changes)) showPairing();
+});
+
+async function poll() {
+  const ok = await lookForServer();
+  await showPairing();
+  if (!ok) setTimeout(poll, POLL_MS);
+}
+poll();
