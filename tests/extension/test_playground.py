@@ -94,3 +94,28 @@ def test_playground_checks_a_reply_to_a_review_as_one(playground, api):
     assert page.input_value("#post-text") == high["fixes"][0]["text"]
     page.keyboard.press("Control+z")
     assert page.input_value("#post-text") == reply
+
+
+def test_playground_speaks_words_and_warns_before_copying_a_risky_post(playground, api):
+    page = playground
+    page.locator("#post-text").fill(POST)
+    page.wait_for_function(FINDING_JS, arg=NAME)
+    item = finding_item(page, NAME)
+    assert item.locator(".badge").text_content() == "High risk"
+    assert item.locator(".category").inner_text() == "Patient information"
+    assert item.locator(".rule-id").inner_text() == "phi.patient-name"
+    # Copying with a disclaimer asks first while a high finding remains; declined, nothing is copied.
+    risky = ("Flu season is here. A flu shot lowers your risk of severe illness and hospitalisation. "
+             "Take double the dose of Tylenol if the fever stays.")
+    result = check(api, risky, "generic")
+    assert result["disclaimer"]["needed"] and any(f["severity"] == "high" for f in result["findings"])
+    page.locator("#post-text").fill(risky)
+    page.wait_for_function(FINDING_JS, arg="double the dose")
+    page.once("dialog", lambda d: d.dismiss())
+    page.click("#copy")
+    page.locator("#copy-status", has_text="Not copied").wait_for()
+    # A post that needs no disclaimer shows neither a suggestion nor the copy button enabled.
+    page.locator("#post-text").fill("Our clinic opens at 9 on Saturdays.")
+    page.wait_for_function("() => document.getElementById('disclaimer-status').textContent === 'No disclaimer needed.'")
+    assert page.locator("#disclaimer-text").is_hidden()
+    assert page.locator("#copy").is_disabled()

@@ -132,16 +132,21 @@
     ui.findings.replaceChildren(...findings.map(findingItem));
   }
 
+  // Words, not ids: "High risk" and "Patient information" (the rule id stays, in small print).
+  const SEVERITY_WORDS = { high: "High risk", medium: "Medium risk", low: "Suggestion" };
+  const CATEGORY_WORDS = { phi: "Patient information", claim: "Unsupported claim", advice: "Personal medical advice",
+    tone: "Unprofessional tone", language: "Stigmatising language" };
+
   function findingItem(f) {
     const li = el("li", `finding sev-${f.severity}`);
     li.id = `finding-${f.id}`;
     li.tabIndex = -1;
     const head = el("p", "finding-head");
-    head.append(el("span", `badge sev-${f.severity}`, f.severity), " ", el("span", "category", f.category),
-      " ", el("q", "span-text", f.text));
+    head.append(el("span", `badge sev-${f.severity}`, SEVERITY_WORDS[f.severity] || f.severity), " ",
+      el("span", "category", CATEGORY_WORDS[f.category] || f.category), " ", el("q", "span-text", f.text));
     li.append(head, el("p", "message", f.message));
     const meta = el("p", "meta");
-    meta.append("Rule ", el("code", "", f.rule));
+    meta.append(el("small", "rule-id", f.rule));
     const href = httpsUrl(f.source_url);
     if (f.source || href) {
       const cite = el("cite", "", f.source || new URL(href).hostname);
@@ -213,8 +218,9 @@
         : "No disclaimer needed.";
     ui.disclaimerStatus.className = d.needed ? "needed" : "";
     ui.disclaimerText.textContent = d.suggested || "No disclaimer fits in the room left on this platform.";
-    ui.disclaimerText.hidden = ui.reply.checked;
-    ui.copy.disabled = !d.suggested;
+    // The text and the button follow the status: a suggestion only where one is needed.
+    ui.disclaimerText.hidden = ui.reply.checked || !d.needed;
+    ui.copy.disabled = !d.suggested || !d.needed;
   }
 
   // --- Actions ---------------------------------------------------------------------------------
@@ -273,6 +279,13 @@
   async function copyWithDisclaimer() {
     const suggested = last?.response.disclaimer.suggested;
     if (!suggested) return;
+    // A disclaimer does not make a post with patient information or a false claim safe.
+    const high = last.response.findings.filter((f) => f.severity === "high").length;
+    if (high && !window.confirm(`This post still has ${high} high-risk finding${high === 1 ? "" : "s"}. `
+      + "A disclaimer does not fix them. Copy anyway?")) {
+      ui.copyStatus.textContent = "Not copied: fix the high-risk findings first.";
+      return;
+    }
     const combined = `${ui.text.value.replace(/\s+$/, "")}\n\n${suggested}`;
     let ok = false;
     try {
