@@ -221,3 +221,34 @@ def test_jobs_2_gives_the_same_findings_as_jobs_1(fixture_audit):
         (p.post.source, p.post.location) for p in fixture_audit.posts]
     assert parallel.totals == fixture_audit.totals
     assert parallel.errors == fixture_audit.errors and all(isinstance(e, ParseError) for e in parallel.errors)
+
+
+def test_html_report_puts_flagged_posts_first_highest_severity_first(fixture_audit, tmp_path):
+    page = report_text(fixture_audit, "html", tmp_path)
+    assert page.index('<section id="posts">') < page.index('<section id="summary">')
+    tops = []
+    for result in fixture_audit.posts:
+        top = max((f.severity for f in result.findings), key={"low": 1, "medium": 2, "high": 3}.get)
+        tops.append(top)
+    assert set(tops) >= {"high"} and len(set(tops)) > 1, "the fixture needs posts of several severities"
+    # The articles' order: every high post before any medium, every medium before any low.
+    shown = re.findall(r'<article class="post">.*?</article>', page, re.S)
+    ranks = [max(({"sev-high": 3, "sev-medium": 2, "sev-low": 1}[m] for m in re.findall(r'class="(sev-\w+)"', a)),
+                 default=0) for a in shown]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_the_progress_rate_is_a_number_from_the_first_batch():
+    import time
+
+    from rich.progress import Progress
+
+    from carelint.cli.audit import RateColumn
+
+    progress = Progress()
+    task = progress.add_task("posts", total=200)
+    progress.start_task(task)
+    time.sleep(0.05)
+    progress.update(task, completed=64)  # one batch: rich has no recent-window speed yet
+    shown = RateColumn().render(progress.tasks[0]).plain
+    assert re.fullmatch(r"[\d,]+ posts/s", shown), shown

@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING
 from carelint import __version__
 from carelint.audit.readers import MAX_POST_CHARS
 from carelint.audit.runner import SEVERITIES, AuditResult, PostResult
+from carelint.findings import SEVERITY_RANK
 
 if TYPE_CHECKING:
     from carelint.engine import ReportedFinding
@@ -266,12 +267,35 @@ def _rows(rows: list[tuple], numeric_last: bool = True) -> str:
     return "\n".join(out)
 
 
+def _top_severity(result: PostResult) -> str:
+    return max((f.severity for f in result.findings), key=lambda s: SEVERITY_RANK.get(s, 0), default="low")
+
+
 def write_html(audit: AuditResult, fh: IO[str]) -> None:
+    """The flagged posts first, highest severity first (what the privacy office acts on), then the
+    summary tables and the entries that could not be parsed."""
     t = audit.totals
     fh.write(_HEAD)
     fh.write(f"<header>\n<h1>Carelint audit report</h1>\n<p class=\"phi-note\">{_e(PHI_NOTE)}</p>\n"
              f"<p class=\"hint\">Generated {_e(audit.started_at)} by carelint {_e(__version__)} from "
              f"{_e(', '.join(audit.sources) or '-')}; minimum severity: {_e(audit.min_severity)}.</p>\n</header>\n")
+    categories = sorted(t.by_category, key=lambda c: list(CATEGORY_LABELS).index(c) if c in CATEGORY_LABELS else 99)
+    boxes = "".join(f'<label><input type="checkbox" data-filter="severity" value="{s}" checked> {s}</label> '
+                    for s in _BY_RANK)
+    cats = "".join(f'<label><input type="checkbox" data-filter="category" value="{_e(c)}" checked> '
+                   f"{_e(CATEGORY_LABELS.get(c, c))}</label> " for c in categories)
+    fh.write(f'<section id="posts">\n<h2>Flagged posts</h2>\n<div id="filters">'
+             f"<fieldset><legend>Severity</legend>{boxes}</fieldset>"
+             f'<fieldset><legend>Category</legend>{cats}</fieldset> <span id="shown" class="hint"></span></div>\n')
+    if not audit.posts:
+        fh.write('<p class="hint">No post has a finding at or above the minimum severity.</p>\n')
+    # Highest severity first (one pass over the flagged posts per severity: they may be on disk).
+    for rank in _BY_RANK:
+        for result in audit.posts:
+            if _top_severity(result) == rank:
+                fh.write(_post_html(result))
+    fh.write("</section>\n")
+
     counts = (("posts checked", t.posts), ("posts flagged", t.flagged), ("findings", t.findings),
               ("entries not parsed", t.errors)) + ((("posts checked in parts", t.split),) if t.split else ())
     fh.write('<section id="summary">\n<h2>Summary</h2>\n<div class="counts">'
@@ -288,20 +312,6 @@ def write_html(audit: AuditResult, fh: IO[str]) -> None:
              for r, v in sorted(t.by_rule.items(), key=lambda kv: (-kv[1]["count"], kv[0]))]
     fh.write("<h3>By rule</h3>\n<table><tr><th>rule</th><th>category</th><th>severity</th><th>findings</th></tr>\n"
              + _rows(rules) + "</table>\n</section>\n")
-
-    categories = sorted(t.by_category, key=lambda c: list(CATEGORY_LABELS).index(c) if c in CATEGORY_LABELS else 99)
-    boxes = "".join(f'<label><input type="checkbox" data-filter="severity" value="{s}" checked> {s}</label> '
-                    for s in _BY_RANK)
-    cats = "".join(f'<label><input type="checkbox" data-filter="category" value="{_e(c)}" checked> '
-                   f"{_e(CATEGORY_LABELS.get(c, c))}</label> " for c in categories)
-    fh.write(f'<section id="posts">\n<h2>Flagged posts</h2>\n<div id="filters">'
-             f"<fieldset><legend>Severity</legend>{boxes}</fieldset>"
-             f'<fieldset><legend>Category</legend>{cats}</fieldset> <span id="shown" class="hint"></span></div>\n')
-    if not audit.posts:
-        fh.write('<p class="hint">No post has a finding at or above the minimum severity.</p>\n')
-    for result in audit.posts:
-        fh.write(_post_html(result))
-    fh.write("</section>\n")
 
     if audit.errors:
         fh.write('<section id="errors">\n<h2>Entries that could not be parsed</h2>\n'

@@ -37,10 +37,12 @@ SHOWN_ERRORS = 5  # parse errors listed on the terminal; the report has them all
 
 
 class RateColumn(ProgressColumn):
-    """Posts per second, as rich measures it over its recent window."""
+    """Posts per second: rich's recent-window speed when it has one, else the average since the
+    start (posts arrive in batches, so the window is often empty: never a bare "…")."""
 
     def render(self, task: Task) -> Text:
-        return Text(f"{task.speed:,.0f} posts/s" if task.speed else "… posts/s", style="progress.data.speed")
+        speed = task.speed or (task.completed / task.elapsed if task.elapsed and task.completed else None)
+        return Text(f"{speed:,.0f} posts/s" if speed else "starting…", style="progress.data.speed")
 
 
 def audit(
