@@ -107,3 +107,13 @@ def test_skipping_presidios_context_boost_changes_no_result(nlp, analyzer):
                                nlp_artifacts=analyzer.nlp_engine._doc_to_nlp_artifact(doc, "en"))
         assert ours == sorted((r.start, r.end, r.entity_type, r.score) for r in theirs
                               if r.score >= analyzer.MIN_SCORE), doc.text
+
+
+@pytest.mark.parametrize("text", [
+    "SMITH, JOHN  DOB 03/14/1951  MRN 4471203",  # a wristband label
+    "SMITH,JOHN DOB 03/14/1951 MRN 4471203",  # as OCR reads it: no space after the comma
+    "Patient: SMITH, JOHN",  # the model finds JOHN alone; the fuller name stands
+])
+def test_a_surname_in_capitals_before_a_comma_is_part_of_the_name(checker, text):
+    names = [f.text for f in checker.check(text).findings if f.category == "phi" and f.type in ("NAME_CAPS", "PERSON")]
+    assert len(names) == 1 and names[0].startswith("SMITH") and names[0].endswith("JOHN"), names

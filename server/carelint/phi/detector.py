@@ -48,7 +48,7 @@ def _trimmed(c: Candidate, text: str) -> Candidate:
 
 def _has_census_name(caps: str) -> bool:
     """'MARIA GONZALEZ' or 'SMITH, JOHN' is a name; 'MEASLES IS BACK' is shouting."""
-    words = [w.strip(",").lower() for w in caps.split()]
+    words = [w.lower() for w in re.split(r"[\s,]+", caps) if w]
     return any(w in census_first_names() for w in words) and not any(w in SHOUTING_WORDS for w in words)
 
 
@@ -58,7 +58,12 @@ def _in_hashtag(c: Candidate, text: str) -> bool:
 
 
 def resolve_overlaps(cands: list[Candidate], priority: dict[str, int]) -> list[Candidate]:
-    """Non-overlapping candidates: the entity earlier in the registry's priority wins, then the longer."""
+    """Non-overlapping candidates: the entity earlier in the registry's priority wins, then the longer.
+    A name inside a longer name ("JOHN" in "SMITH, JOHN") is the same person: the longer stands,
+    whatever found each part."""
+    people = [c for c in cands if c.kind == "person"]
+    cands = [c for c in cands if c.kind != "person" or not any(
+        o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start for o in people)]
     ordered = sorted(cands, key=lambda c: (priority.get(c.entity, len(priority)), -(c.end - c.start)))
     kept: list[Candidate] = []
     for c in ordered:
