@@ -46,11 +46,13 @@ async function showPairing() {
   if (current) {
     show("pair-state", "paired", `Paired with ${current.serverUrl} (fingerprint ${current.fingerprint}).`);
     $("pair-help").hidden = true;
+    $("open-server").hidden = true; // paired: nothing to do on the server's page
     /** @type {HTMLButtonElement} */ ($("demo-check")).disabled = false;
     $("demo-state").textContent = "Ready: check the sample.";
   } else {
     show("pair-state", "unpaired", "Not paired yet.");
     $("pair-help").hidden = false;
+    $("open-server").hidden = false;
   }
   return !!current;
 }
