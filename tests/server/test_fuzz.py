@@ -64,7 +64,8 @@ EXAMPLES = {
     ("POST", "/v1/check-image"): 200,
 }
 NO_INPUT_OPERATIONS = [
-    ("GET", "/v1/health"), ("GET", "/v1/rules"), ("GET", "/v1/settings"), ("GET", "/v1/pairing"),
+    ("GET", "/v1/health"), ("GET", "/v1/rules"), ("GET", "/v1/settings"), ("GET", "/v1/settings/defaults"),
+    ("GET", "/v1/pairing"),
     ("POST", "/v1/login-links"), ("POST", "/v1/extension-origin"),
 ]
 POLICY_THEN_CHECK_EXAMPLES = 200
