@@ -117,3 +117,15 @@ def test_skipping_presidios_context_boost_changes_no_result(nlp, analyzer):
 def test_a_surname_in_capitals_before_a_comma_is_part_of_the_name(checker, text):
     names = [f.text for f in checker.check(text).findings if f.category == "phi" and f.type in ("NAME_CAPS", "PERSON")]
     assert len(names) == 1 and names[0].startswith("SMITH") and names[0].endswith("JOHN"), names
+
+
+@pytest.mark.parametrize(("text", "dated"), [
+    ("Big day at the clinic! Congrats to our patient Maria Gonzalez on her recovery.", None),
+    ("These days our patient Ana is thriving.", None),
+    ("Our patient Ana was discharged on Tuesday.", "Tuesday"),
+    ("Our patient Ana had her surgery in March.", "March"),
+])
+def test_a_date_needs_a_date_element(checker, text, dated):
+    """Safe Harbor (C) is about elements of dates: "Big day" (spaCy's DATE) dates nothing."""
+    dates = [f.text for f in checker.check(text).findings if f.rule == "phi.care-date"]
+    assert dates == ([dated] if dated else [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,9 @@ class IdentifierSpec:
     suggestions: tuple[str, ...]
     fix: FixSpec = FixSpec()
     source_url: str | None = None
+    # What a candidate's own text must hold to be this identifier at all (a date needs a date
+    # element: "Big day" is spaCy's DATE, not a date); None: anything.
+    must_contain: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ def _specs(data: dict, path: Path) -> dict[str, IdentifierSpec]:
             source=citation.text,
             source_url=citation.url,
             suggestions=suggestions,
+            must_contain=re.compile(entry["must_contain"]) if entry.get("must_contain") else None,
             fix=FixSpec(kinds, suggestions, (), rewrite, entry.get("rewrite_label", "Rewrite the sentence"),
                         entry.get("replace_after")),
         )
