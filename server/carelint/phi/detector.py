@@ -121,7 +121,8 @@ class PhiDetector:
             if r.entity_type in self.specs
         ]
         cands = [c for c in cands if c.entity != "NAME_CAPS" or _has_census_name(text[c.start : c.end])]
-        cands = [c for c in cands if (m := self.specs[c.entity].must_contain) is None or m.search(text[c.start : c.end])]
+        cands = [c for c in cands
+                 if (m := self.specs[c.entity].must_contain) is None or m.search(text[c.start : c.end])]
         policy = self.policy_index(ctx.policy)
         cands += self._policy_terms(text, policy)
         cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
