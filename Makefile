@@ -9,7 +9,7 @@ PORT ?= 8787
 FIXTURES := tests/fixtures/composers
 TYPECHECK := tools/typecheck
 
-.PHONY: run install install-test chromium test test-server test-extension lint eval bench train clean
+.PHONY: run install install-test chromium test test-server test-extension lint eval bench train dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,5 +77,10 @@ bench: install-test chromium $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/extension_latency.py --runs 10
 	$(BIN)/python bench/soak.py
 
+# The extension for Chrome and Firefox (tools/dist.py) and Carelint's wheel, in dist/.
+dist: install
+	$(BIN)/python tools/dist.py --out dist
+	$(BIN)/pip wheel . --no-deps -w dist
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(FIXTURES)/node_modules $(FIXTURES)/build $(TYPECHECK)/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(FIXTURES)/node_modules $(FIXTURES)/build $(TYPECHECK)/node_modules dist
