@@ -54,6 +54,19 @@
       return a;
     },
 
+    // The first element Tab would reach after `el` in the page (document order; the page's own
+    // positive tabindex values are rare on these sites and not honoured here).
+    nextTabbable(el) {
+      const all = document.querySelectorAll(
+        'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [contenteditable="true"]',
+      );
+      for (const c of all) {
+        if (!(c instanceof HTMLElement) || el.contains(c) || c.contains(el) || c.tabIndex < 0 || !dom.isVisible(c)) continue;
+        if (el.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING) return c;
+      }
+      return null;
+    },
+
     nextFrame: () => new Promise((r) => requestAnimationFrame(() => r(undefined))),
     macrotask: () => new Promise((r) => setTimeout(r, 0)),
 

@@ -134,6 +134,22 @@
     return live.some((s) => !C.guard.submitFor(s)) ? "no-submit" : "found";
   }
 
+  // Tab in a composer goes to its chip ("N issues", "+ Disclaimer") before the site's Post.
+  document.addEventListener(
+    "keydown",
+    (e) => {
+      if (!C.active || e.key !== "Tab" || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
+      const path = e.composedPath();
+      const session = [...C.sessions.values()].find((s) => path.includes(s.adapter.el));
+      const first = session && session.chip.controls()[0];
+      if (!first) return;
+      e.preventDefault();
+      e.stopPropagation();
+      first.focus();
+    },
+    true,
+  );
+
   // Alt+ArrowDown in a composer opens the card of the finding at the caret.
   document.addEventListener(
     "keydown",

@@ -17,6 +17,7 @@
   /** @param {Carelint.Session} session @param {() => Promise<unknown>} work */
   async function applyThenReturn(session, work) {
     applying = true;
+    if (panel) panel.dataset.state = "applying";
     try {
       await work();
     } finally {
@@ -68,6 +69,8 @@
   /** @param {Carelint.Session} session */
   function render(session) {
     const p = panel || build();
+    p.dataset.state = "ready"; // what it lists is the post as last checked
+    const hadFocus = p.contains(C.ui.root.activeElement);
     const findings = session.visibleFindings();
     const items = findings.map((f) => {
       const words = C.card.describe(f);
@@ -140,6 +143,8 @@
         el("button", { type: "button", class: "close", text: "Close", onclick: () => C.panel.hide(true) }),
       ),
     );
+    // Re-listed under the keyboard (Ignore, Dismiss all): the focus stays in the panel.
+    if (hadFocus) /** @type {HTMLElement} */ (p.querySelector("button:not([disabled])") || p).focus();
   }
 
   C.panel = {

@@ -50,11 +50,34 @@
         },
       });
       this.box = el("div", { class: "chip", "data-carelint-chip": session.site.platform, "data-carelint-context": session.context }, this.status, this.button);
+      // In the tab order right after the composer (it lives outside the page, at the end of the
+      // document): Tab from the last control goes on to what follows the composer (Post), and
+      // Shift+Tab from the first goes back to the composer.
+      this.box.addEventListener("keydown", (e) => {
+        if (e.key !== "Tab" || e.altKey || e.ctrlKey || e.metaKey) return;
+        const controls = this.controls();
+        const at = controls.indexOf(/** @type {HTMLElement} */ (C.ui.root.activeElement));
+        if (e.shiftKey && at === 0) {
+          e.preventDefault();
+          session.adapter.focus();
+        } else if (!e.shiftKey && at === controls.length - 1) {
+          const next = C.dom.nextTabbable(session.adapter.el);
+          if (next) {
+            e.preventDefault();
+            next.focus();
+          }
+        }
+      });
       this.box.hidden = true;
       C.ui.layer.append(this.box);
       this.place = this.place.bind(this);
       window.addEventListener("scroll", this.place, { capture: true, passive: true });
       window.addEventListener("resize", this.place, { passive: true });
+    }
+
+    /** The chip's visible controls, in order. @returns {HTMLElement[]} */
+    controls() {
+      return this.box.hidden ? [] : [this.status, this.button].filter((b) => !b.hidden);
     }
 
     update() {

@@ -219,6 +219,7 @@ declare namespace Carelint {
     spec: EditorSpec | null;
     context: CheckContextName;
     noteCaret(): void;
+    chip: { controls(): HTMLElement[] };
     openNextIssue(): void;
     findings: Finding[];
     shownText: string | null;
@@ -310,6 +311,7 @@ declare namespace Carelint {
     hide(refocus: boolean): void;
   }
   interface Dom {
+    nextTabbable(el: Element): HTMLElement | null;
     queryAllDeep(selector: string, shadowHosts?: string[]): Element[];
     up(node: Node): Node | null;
     isVisible(el: Element): boolean;

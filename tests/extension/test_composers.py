@@ -387,6 +387,7 @@ def test_the_chip_opens_an_issues_panel_with_fix_all_safe_fixes_and_dismiss_all(
     assert f"Fix all safe fixes ({len(safe)})" in panel.locator("button.fix-all").inner_text()
     panel.locator("button.fix-all").click()
     page.wait_for_function("t => window.__fixture.getText() === t", arg=expected)
+    page.locator('carelint-ui .panel[data-state="ready"]').wait_for()  # re-listed after the new check
 
     panel.locator("button.dismiss-all").click()
     page.wait_for_function(HIGHLIGHTS_EQUAL_JS, arg={"high": [], "medium": [], "low": []})
@@ -423,3 +424,28 @@ def test_keyboard_shortcuts_open_the_panel_step_through_issues_and_add_the_discl
     page.keyboard.press("Escape")
     assert service_worker.evaluate(run, "add-disclaimer")
     page.wait_for_function("t => window.__fixture.getText() === t", arg=f"{text}\n{result['disclaimer']['suggested']}")
+
+
+def test_tab_reaches_the_chip_and_disclaimer_before_post(open_composer, api):
+    page, composer = open_composer("x")
+    text = type_post(page, composer)
+    wait_highlights(page, expected_highlights(check(api, text, composer.platform)["findings"]))
+    page.locator("carelint-ui [data-carelint-disclaimer]").wait_for(state="visible")
+    active = "() => { const a = document.querySelector('carelint-ui').shadowRoot.activeElement;" \
+             " return a ? a.className : document.activeElement.getAttribute('data-testid'); }"
+    page.keyboard.press("Tab")
+    assert page.evaluate(active) == "status"
+    page.keyboard.press("Tab")
+    assert page.evaluate(active) == "add-disclaimer"
+    # Then on through the page after the composer (the media button), to Post.
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if page.evaluate(active) == "tweetButton":
+            break
+    assert page.evaluate(active) == "tweetButton"
+    # Shift+Tab from the chip's first control goes back to the composer.
+    page.locator(composer.editor).click()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('data-testid')") == "tweetTextarea_0"
+    assert model_text(page) == text
