@@ -119,3 +119,19 @@ def test_playground_speaks_words_and_warns_before_copying_a_risky_post(playgroun
     page.wait_for_function("() => document.getElementById('disclaimer-status').textContent === 'No disclaimer needed.'")
     assert page.locator("#disclaimer-text").is_hidden()
     assert page.locator("#copy").is_disabled()
+
+
+def test_playground_highlights_in_the_box_you_type_in(playground, api):
+    """One editor: the marks are painted on a layer of the textarea's own box, holding the same text."""
+    page = playground
+    page.locator("#post-text").fill(POST)
+    page.locator("#preview mark.sev-high", has_text=NAME).wait_for()
+    box = page.locator("#post-text").bounding_box()
+    layer = page.locator("#preview").bounding_box()
+    assert all(abs(box[k] - layer[k]) <= 1 for k in ("x", "y", "width", "height")), (box, layer)
+    assert page.evaluate("document.getElementById('preview').textContent.replace('\\u200b', '')") == POST
+    # Typing: at once the layer holds the new text, unmarked until it is checked again.
+    page.locator("#post-text").press("End")
+    page.keyboard.type("!")
+    assert page.evaluate("document.getElementById('preview').textContent.replace('\\u200b', '')") == POST + "!"
+    page.locator("#preview mark.sev-high", has_text=NAME).wait_for()

@@ -103,8 +103,13 @@
     renderDisclaimer(response.disclaimer);
   }
 
-  // Split the text at every finding boundary; each piece takes the highest severity covering it.
+  // Paint the findings behind the textarea's own text: split the text at every finding boundary,
+  // each piece taking the highest severity covering it. While the text differs from what was
+  // checked, the layer holds the text alone (marks would sit on the wrong words).
   function renderPreview(text, findings) {
+    const current = ui.text.value;
+    if (current !== text) findings = [];
+    text = current;
     const cuts = new Set([0, text.length]);
     for (const f of findings) { cuts.add(f.start); cuts.add(f.end); }
     const points = [...cuts].sort((a, b) => a - b);
@@ -115,12 +120,12 @@
       const covering = findings.filter((f) => f.start <= from && to <= f.end);
       if (!covering.length) { nodes.push(document.createTextNode(piece)); continue; }
       const top = covering.reduce((a, b) => (SEVERITY_RANK[b.severity] > SEVERITY_RANK[a.severity] ? b : a));
-      const mark = el("mark", `sev-${top.severity}`, piece);
-      mark.title = covering.map((f) => `${f.severity}: ${f.message}`).join("\n");
-      mark.addEventListener("click", () => document.getElementById(`finding-${top.id}`)?.focus());
-      nodes.push(mark);
+      nodes.push(el("mark", `sev-${top.severity}`, piece));
     }
+    // A final newline needs a character after it to take its line in the layer too.
+    nodes.push(document.createTextNode("\u200b"));
     ui.preview.replaceChildren(...nodes);
+    ui.preview.scrollTop = ui.text.scrollTop;
   }
 
   function renderFindings(findings) {
@@ -337,7 +342,12 @@
   }
 
   ui.form.addEventListener("submit", (e) => { e.preventDefault(); check(); });
-  ui.text.addEventListener("input", () => { ui.copyStatus.textContent = ""; ui.fixStatus.textContent = ""; scheduleCheck(); });
+  ui.text.addEventListener("input", () => {
+    ui.copyStatus.textContent = ""; ui.fixStatus.textContent = "";
+    renderPreview(last?.text ?? "", last?.response.findings ?? []); // the layer follows the text at once
+    scheduleCheck();
+  });
+  ui.text.addEventListener("scroll", () => { ui.preview.scrollTop = ui.text.scrollTop; });
   ui.platform.addEventListener("change", check);
   ui.reply.addEventListener("change", check);
   ui.copy.addEventListener("click", copyWithDisclaimer);
