@@ -66,7 +66,8 @@ class RapidOcrEngine:
             except ImportError as exc:  # installed apart, with --no-deps: say how to get it
                 raise ImageError(503, "ocr_unavailable",
                                  f"The OCR engine is not installed ({exc.name}): run `make install`, which "
-                                 "installs rapidocr-onnxruntime from requirements-model.txt.") from None
+                                 "installs rapidocr-onnxruntime from requirements-model.txt (with pipx: "
+                                 "`pipx inject carelint rapidocr-onnxruntime==1.4.4 --pip-args=--no-deps`).") from None
 
             # limit_type "max": detect at the picture's size. The default ("min") enlarges
             # small images to 736 px on the short side, which makes a label strip take seconds.
