@@ -77,6 +77,7 @@ bench: install-test chromium $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/audit_bench.py --json bench/audit_results.json
 	$(BIN)/python bench/image_bench.py
+	$(BIN)/python bench/faces_eval.py
 	$(BIN)/python bench/extension_latency.py --runs 10
 	$(BIN)/python bench/soak.py
 
