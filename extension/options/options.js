@@ -91,16 +91,24 @@ async function loadChecking() {
   const box = $("sites");
   box.replaceChildren();
   for (const site of C.SITES) {
-    const label = document.createElement("label");
-    label.className = "inline";
-    const input = document.createElement("input");
-    input.type = "checkbox";
-    input.dataset.site = site.id;
-    input.checked = !disabledSites.includes(site.id);
+    const { label, input } = switchLabel("inline", "site", site.id, !disabledSites.includes(site.id));
     input.addEventListener("change", saveSites);
-    label.append(input, ` ${site.name} (${site.hosts[0]})`);
+    label.append(` ${site.name} (${site.hosts[0]})`);
     box.append(label);
   }
+}
+
+/** A checkbox in its label, `data-<key>` = value: the sites' and the rules' switches.
+ * @param {string} className @param {string} key @param {string} value @param {boolean} checked */
+function switchLabel(className, key, value, checked) {
+  const label = document.createElement("label");
+  label.className = className;
+  const input = document.createElement("input");
+  input.type = "checkbox";
+  input.dataset[key] = value;
+  input.checked = checked;
+  label.append(input);
+  return { label, input };
 }
 
 async function saveSites() {
@@ -190,16 +198,11 @@ async function loadRules(disabled) {
   const box = $("rules");
   box.replaceChildren();
   for (const rule of rules) {
-    const label = document.createElement("label");
-    label.className = "inline rule";
-    const input = document.createElement("input");
-    input.type = "checkbox";
-    input.dataset.rule = rule.id;
-    input.checked = !disabled.includes(rule.id);
+    const { label } = switchLabel("inline rule", "rule", rule.id, !disabled.includes(rule.id));
     const id = document.createElement("small");
     id.className = "muted";
     id.textContent = ` ${rule.id}`;
-    label.append(input, ` ${rule.category}: ${rule.message}`, id);
+    label.append(` ${rule.category}: ${rule.message}`, id);
     box.append(label);
   }
 }
