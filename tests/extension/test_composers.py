@@ -212,6 +212,10 @@ def test_disclaimer_appended_once_on_its_own_line_and_undo_removes_it(open_compo
     page.wait_for_function("t => window.__fixture.getText() === t", arg=text)
 
 
+FOCUS_IN_CARD_JS = """() => { const a = document.querySelector('carelint-ui').shadowRoot.activeElement;
+    return !!a && !!a.closest('.card'); }"""
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_guard_holds_the_post_click_until_the_user_chooses(open_composer, api, name):
     page, composer = open_composer(name)
@@ -239,9 +243,9 @@ def test_guard_holds_the_post_click_until_the_user_chooses(open_composer, api, n
         page.locator(composer.editor).click()
         page.keyboard.press("Control+Enter")
         dialog.wait_for(state="visible")
-        page.keyboard.press("Escape")  # "Review": the finding's card opens
+        page.keyboard.press("Escape")  # "Review": the finding's card opens, with the focus in it
         dialog.wait_for(state="hidden")
-        card.wait_for(state="visible")
+        page.wait_for_function(FOCUS_IN_CARD_JS)
         page.keyboard.press("Escape")
         card.wait_for(state="hidden")
         assert page.evaluate("window.__fixture.posted") == []

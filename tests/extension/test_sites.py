@@ -5,7 +5,7 @@ fixtures too (test_composers.py); here is what differs."""
 import pytest
 
 from .helpers import CARET_AT_END_JS, expected_highlights, utf16_replace
-from .test_composers import REPLIES, check, model_text, open_card_for, type_post, wait_highlights
+from .test_composers import FOCUS_IN_CARD_JS, REPLIES, check, model_text, open_card_for, type_post, wait_highlights
 from .test_states import open_popup
 
 # A reply that names the reviewer's treatment: what HHS OCR fined practices for.
@@ -33,7 +33,7 @@ def test_a_reply_that_names_a_treatment_is_blocked_and_the_safe_reply_replaces_i
     page.keyboard.press("Escape")  # Escape is "Review": the first finding's card opens
     dialog.wait_for(state="hidden")
     card = page.locator("carelint-ui .card")
-    card.wait_for(state="visible")
+    page.wait_for_function(FOCUS_IN_CARD_JS)
     page.keyboard.press("Escape")
     card.wait_for(state="hidden")
     page.locator(composer.editor).click()
