@@ -8,20 +8,7 @@
 (() => {
   const C = globalThis.Carelint;
   const { el } = C.ui;
-  /** @type {Record<string, string>} */
-  // The card's title in words ("High risk: patient information"), and an icon so that high and
-  // medium differ by more than colour.
-  const CATEGORY = {
-    phi: "patient information",
-    claim: "unsupported claim",
-    advice: "personal medical advice",
-    tone: "unprofessional tone",
-    language: "stigmatising language",
-  };
-  /** @type {Record<string, string>} */
-  const SEVERITY = { high: "High risk", medium: "Medium risk", low: "Suggestion" };
-  /** @type {Record<string, string>} */
-  const ICON = { high: "⛔", medium: "⚠️", low: "💡" };
+  const { CATEGORY_WORDS: CATEGORY, SEVERITY_WORDS: SEVERITY, SEVERITY_ICONS: ICON } = C;
 
   // PHI types that name a person: the only ones "This is our staff" can apply to.
   const STAFF_TYPES = new Set(["PERSON", "NAME_CAPS", "NAME_GUESS", "LABELLED_NAME", "PERSON_INITIALS", "HANDLE"]);

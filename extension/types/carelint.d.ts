@@ -393,6 +393,9 @@ declare namespace Carelint {
     DEFAULT_SERVER_URL: string;
     SEVERITIES: Severity[];
     SEVERITY_RANK: Record<string, number>;
+    SEVERITY_WORDS: Record<string, string>;
+    SEVERITY_ICONS: Record<string, string>;
+    CATEGORY_WORDS: Record<string, string>;
     HIGHLIGHT_NAMES: Record<Severity, string>;
     STORAGE_DEFAULTS: Settings;
     MSG: {

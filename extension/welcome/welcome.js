@@ -74,7 +74,7 @@ async function checkSample() {
     li.dataset.severity = f.severity;
     const q = document.createElement("q");
     q.textContent = f.text;
-    li.append(`${f.severity === "high" ? "High risk" : f.severity === "medium" ? "Medium risk" : "Suggestion"}: `, q, ` ${f.message}`);
+    li.append(`${C.SEVERITY_WORDS[f.severity] || f.severity}: `, q, ` ${f.message}`);
     list.append(li);
   }
 }
