@@ -9,7 +9,7 @@ PORT ?= 8787
 FIXTURES := tests/fixtures/composers
 TYPECHECK := tools/typecheck
 
-.PHONY: run install install-test chromium test test-server test-extension lint eval bench train dist clean
+.PHONY: run install install-test chromium java test test-server test-extension lint eval bench train dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+# Java for the Spark engine (PySpark starts a JVM): its tests and its benchmark.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -55,14 +61,14 @@ lint: install-test $(TYPECHECK)/node_modules/.installed
 	$(BIN)/ruff check server tests bench train
 	$(TYPECHECK)/node_modules/.bin/tsc --noEmit -p $(TYPECHECK)
 
-test-server: install-test
+test-server: install-test java
 	$(BIN)/python -m pytest tests/server
 
 test-extension: install-test chromium $(FIXTURES)/node_modules/.installed
 	$(BIN)/python -m pytest tests/extension
 
 # One pytest session for both suites; the extension tests start the real server themselves.
-test: lint chromium $(FIXTURES)/node_modules/.installed
+test: lint chromium java $(FIXTURES)/node_modules/.installed
 	$(BIN)/python -m pytest tests
 
 eval: install-test
@@ -73,9 +79,10 @@ eval: install-test
 train: install-test
 	$(BIN)/python train/build.py
 
-bench: install-test chromium $(FIXTURES)/node_modules/.installed
+bench: install-test chromium java $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/audit_bench.py --json bench/audit_results.json
+	$(BIN)/python bench/engines_bench.py --json bench/engines_results.json
 	$(BIN)/python bench/image_bench.py
 	$(BIN)/python bench/faces_eval.py
 	$(BIN)/python bench/extension_latency.py --runs 10

@@ -58,12 +58,12 @@ def write_calendar(path: Path, n: int, seed: int) -> None:
 def run(path: Path, report: Path, jobs: int, model: str) -> dict:
     from carelint.audit.readers import read_paths
     from carelint.audit.report import write_report
-    from carelint.audit.runner import UNLIMITED_BUDGET_S, run_audit
+    from carelint.audit.runner import run_audit
     from carelint.engine import Checker
     from carelint.settings import Policy
 
     # As `carelint audit` loads it; before the clock starts.
-    checker = Checker.from_model(model, budget_s=UNLIMITED_BUDGET_S) if jobs == 1 else None
+    checker = Checker.from_model(model) if jobs == 1 else None  # no time budget, as the CLI
     done: list[tuple[float, int]] = []  # (time, posts so far) after each batch
 
     def progress(n: int) -> None:

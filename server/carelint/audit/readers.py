@@ -12,6 +12,8 @@ Formats, by content first and extension second (`detect_format`):
 - CSV (LinkedIn `Shares.csv`, a scheduler's content calendar): the text column is `--column`, else
   guessed from the header names, else the column with the longest text.
 - JSON (an array of objects, or objects holding arrays) and JSONL: objects as CSV rows are.
+- Parquet (recognised by its `PAR1` magic; needs pyarrow): rows as CSV rows are, a batch of
+  rows decoded at a time.
 - Plain text: posts are separated by a line of `---` (three or more dashes) or by two or more
   blank lines. A single blank line stays inside the post, since it separates paragraphs.
 
@@ -107,7 +109,7 @@ Row = tuple[str, dict[str, Any] | str, int]  # (location, record or error messag
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif"})
 # Files in an audited folder that hold posts; anything else there (videos, HTML pages) is skipped.
-POST_EXTENSIONS = frozenset({".js", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".txt"})
+POST_EXTENSIONS = frozenset({".js", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".txt", ".parquet"})
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path | ParseError]:
@@ -184,6 +186,8 @@ def detect_format(path: Path) -> str:
     still an X archive), the extension otherwise. "binary" for what is not text."""
     with path.open("rb") as fh:
         raw = fh.read(max(4096, BINARY_SAMPLE))
+    if raw.startswith(PARQUET_MAGIC):
+        return "parquet"
     encoding = _bom_encoding(raw)
     if encoding is None and _binary_kind(raw):
         return "binary"
@@ -1069,8 +1073,44 @@ def read_text(path: Path, source: str, column: str | None, platform: str) -> Ite
             yield from parts(post.finish(strip_end=True))
 
 
+# --- Parquet ----------------------------------------------------------------------------------
+
+PARQUET_MAGIC = b"PAR1"
+PARQUET_BATCH = 1000  # rows decoded at a time
+
+
+def read_parquet(path: Path, source: str, column: str | None, platform: str) -> Iterator[Item]:
+    """A table of posts (a data warehouse's export, a Ray or Spark job's output): columns as a
+    CSV's, guessed the same way; rows numbered from 1. Needs pyarrow (the `parquet` extra)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        yield ParseError(source, "file", "skipped: reading Parquet needs pyarrow "
+                                         "(pip install 'carelint[parquet]')")
+        return
+    file = pq.ParquetFile(path)
+    if len(file.schema_arrow.names) > MAX_COLUMNS:
+        yield ParseError(source, "file", f"skipped: the table has {len(file.schema_arrow.names):,} columns "
+                                         f"(more than {MAX_COLUMNS:,}); not a post export")
+        return
+    yield from _records(source, _parquet_rows(file), list(file.schema_arrow.names), column, platform)
+
+
+def _parquet_rows(file: Any) -> Iterator[Row]:
+    row = 0
+    for batch in file.iter_batches(batch_size=PARQUET_BATCH):
+        for record in batch.to_pylist():
+            row += 1
+            size = sum(len(v) for v in record.values() if isinstance(v, str))
+            if size > MAX_ENTRY_CHARS:
+                yield f"row {row}", f"skipped: the row is longer than {MAX_ENTRY_CHARS:,} characters", 0
+                continue
+            yield f"row {row}", record, size
+
+
 READERS: dict[str, Callable[[Path, str, str | None, str], Iterator[Item]]] = {
     "x": read_x_archive,
+    "parquet": read_parquet,
     "csv": read_csv,
     "jsonl": read_jsonl,
     "json": read_json,

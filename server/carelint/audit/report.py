@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING
 
 from carelint import __version__
 from carelint.audit.readers import MAX_POST_CHARS
-from carelint.audit.runner import SEVERITIES, AuditResult, PostResult
+from carelint.audit.runner import SEVERITIES, AuditResult, PostResult, Totals
 from carelint.findings import SEVERITY_RANK
 
 if TYPE_CHECKING:
@@ -68,8 +68,7 @@ def private_file(path: Path) -> Iterator[IO[str]]:
 # --- JSON ---------------------------------------------------------------------------------------
 
 
-def totals_dict(audit: AuditResult) -> dict:
-    t = audit.totals
+def totals_dict(t: Totals) -> dict:
     return dict(
         posts=t.posts, flagged_posts=t.flagged, findings=t.findings, parse_errors=t.errors, split_posts=t.split,
         by_severity={s: t.by_severity[s] for s in _BY_RANK},
@@ -90,7 +89,7 @@ def _dumps(value: object, level: int) -> str:
 def write_json(audit: AuditResult, fh: IO[str]) -> None:
     """The same document as json.dump(indent=2) of the whole, written one post at a time."""
     head = dict(tool=f"carelint {__version__}", generated=audit.started_at, sources=audit.sources,
-                min_severity=audit.min_severity, totals=totals_dict(audit))
+                min_severity=audit.min_severity, totals=totals_dict(audit.totals))
     fh.write("{\n")
     for key, value in head.items():
         fh.write(f"  {json.dumps(key)}: {_dumps(value, 1)},\n")

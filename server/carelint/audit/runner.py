@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 
 from carelint.audit.readers import AuditImage, AuditPost, Item, ParseError, expand, read_paths
+from carelint.batch import check_batch
 from carelint.findings import SEVERITIES as MOST_SEVERE_FIRST
 from carelint.findings import SEVERITY_RANK, Severity
-from carelint.platforms import PLATFORMS
 from carelint.settings import Policy
 
 if TYPE_CHECKING:
@@ -141,6 +141,9 @@ def _item_bytes(item: Any) -> int:
 class PostResult:
     post: AuditPost
     findings: list[ReportedFinding]  # offsets in the whole post (for a part: from post.offset on)
+    # The post's number in the input, from 0 (the parts of a long post share it): what a findings
+    # table (audit/table.py) names the post by, the same whichever engine checked it.
+    post_id: int = -1
 
 
 @dataclass
@@ -240,9 +243,11 @@ def run_audit(
             raise ValueError("an in-process audit needs a checker")
         checked = ((batch, check_posts(checker, policy, _work(batch))) for batch in batches)
     flagged_post = None  # (source, location) of the last post flagged, so a post in parts counts once
+    post_id = -1
     for batch, found in checked:
         for post, findings in zip(batch, found, strict=True):
-            kept = [_shifted(f, post.offset) for f in findings if SEVERITY_RANK[f.severity] >= threshold]
+            post_id += post.part <= 1
+            kept = [shifted(f, post.offset) for f in findings if SEVERITY_RANK[f.severity] >= threshold]
             key = (post.source, post.location)
             audit.totals.add(kept, new_post=post.part <= 1, new_flag=post.part <= 1 or key != flagged_post)
             if post.part == 1:
@@ -251,15 +256,15 @@ def run_audit(
                     audit.split_posts.append(key)
             if kept:
                 flagged_post = key
-                audit.posts.append(PostResult(post, kept))
+                audit.posts.append(PostResult(post, kept, post_id))
         advance(len(batch))
     if audit.images:
-        _check_images(audit, checker or _load_for_images(model), policy, threshold, advance)
+        check_images(audit, checker or _load_for_images(model), policy, threshold, advance, post_id + 1)
     audit.elapsed_s = time.perf_counter() - started
     return audit
 
 
-def _shifted(f: ReportedFinding, offset: int) -> ReportedFinding:
+def shifted(f: ReportedFinding, offset: int) -> ReportedFinding:
     """A finding of a part of a long post, with offsets in the whole post."""
     if not offset:
         return f
@@ -276,11 +281,13 @@ def _load_for_images(model: str | None) -> Checker:
     return Checker.from_model(model)
 
 
-def _check_images(audit: AuditResult, checker: Checker, policy: Policy, threshold: int, advance: Progress) -> None:
-    """Pictures in audited folders, one at a time in this process (OCR keeps both cores busy)."""
+def check_images(audit: AuditResult, checker: Checker, policy: Policy, threshold: int, advance: Progress,
+                  first_id: int) -> None:
+    """Pictures in audited folders, one at a time in this process (OCR keeps both cores busy);
+    their post ids follow the posts' (`first_id` on)."""
     from carelint.images import ImageError, check_image_file
 
-    for image in audit.images:
+    for post_id, image in enumerate(audit.images, first_id):
         try:
             result = check_image_file(image.path, checker, policy)
         except ImageError as exc:
@@ -306,7 +313,7 @@ def _check_images(audit: AuditResult, checker: Checker, policy: Policy, threshol
         audit.totals.add(kept)
         if kept:
             post = AuditPost(image.source, image.location, None, "generic", None, text)
-            audit.posts.append(PostResult(post, kept))
+            audit.posts.append(PostResult(post, kept, post_id))
         advance(1)
 
 
@@ -352,14 +359,12 @@ def _work(batch: list[AuditPost]) -> list[tuple[str, str]]:
 
 
 def check_posts(checker: Checker, policy: Policy, posts: list[tuple[str, str]]) -> list[list[ReportedFinding]]:
-    """The findings of each (text, platform), through one check_many call."""
-    from carelint.engine import CheckRequest
-
-    requests = [CheckRequest(text, platform if platform in PLATFORMS else "generic", "codepoint", policy)
-                for text, platform in posts]
+    """The findings of each (text, platform), through one check_batch call."""
     # The engine analyses a batch 2,000 characters per spaCy call, each in a spaCy memory zone,
     # so neither a batch's Docs nor the words of random text pile up (engine.Checker._detect).
-    return [r.findings for r in checker.check_many(requests)]
+    results = check_batch([text for text, _ in posts], platform=[p for _, p in posts], policy=policy,
+                          checker=checker)
+    return [r.findings for r in results]
 
 
 # --- worker processes -------------------------------------------------------------------------
