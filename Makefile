@@ -9,7 +9,7 @@ PORT ?= 8787
 FIXTURES := tests/fixtures/composers
 TYPECHECK := tools/typecheck
 
-.PHONY: run install install-test chromium java test test-server test-extension lint eval bench train dist clean
+.PHONY: run install install-test chromium firefox java test test-server test-extension lint eval bench train dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+# Debian's Firefox ESR for the Firefox end-to-end tests (tests/extension/test_firefox.py).
+firefox:
+	@command -v firefox-esr >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q firefox-esr; }
+
 # Java for the Spark engine (PySpark starts a JVM): its tests and its benchmark.
 java:
 	@command -v java >/dev/null 2>&1 || { \
@@ -64,11 +70,11 @@ lint: install-test $(TYPECHECK)/node_modules/.installed
 test-server: install-test java
 	$(BIN)/python -m pytest tests/server
 
-test-extension: install-test chromium $(FIXTURES)/node_modules/.installed
+test-extension: install-test chromium firefox $(FIXTURES)/node_modules/.installed
 	$(BIN)/python -m pytest tests/extension
 
 # One pytest session for both suites; the extension tests start the real server themselves.
-test: lint chromium java $(FIXTURES)/node_modules/.installed
+test: lint chromium firefox java $(FIXTURES)/node_modules/.installed
 	$(BIN)/python -m pytest tests
 
 eval: install-test

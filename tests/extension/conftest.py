@@ -131,30 +131,42 @@ def unit_page() -> bytes:
     return f"<!doctype html><html><head><meta charset=utf-8></head><body>{scripts}</body></html>".encode()
 
 
+BLOCKED = None  # fixture_response's answer for a request that must not leave the machine
+
+
+def fixture_response(url: str, fixture_bundles: Path) -> tuple[int, bytes, str] | None:
+    """What the fixture web serves at `url`: (status, body, content type), or BLOCKED. Shared
+    by Chromium's `context.route` and Firefox's proxy (firefox.py), so both browsers see the
+    same pages at the same platform URLs."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host == UNIT_HOST and parts.scheme == "https":
+        return 200, unit_page(), "text/html; charset=utf-8"
+    page = page_for(host, parts.path)
+    if page is None or parts.scheme != "https":
+        return BLOCKED
+    if parts.path.startswith("/__carelint_fixture__/"):
+        file = fixture_bundles / Path(parts.path).name
+        if file.suffix == ".js" and file.exists():
+            return 200, file.read_bytes(), "text/javascript; charset=utf-8"
+        return 404, b"", "text/plain"
+    if parts.path == "/favicon.ico":
+        return 204, b"", "text/plain"
+    if page.name == "linkedin" and parts.path.startswith("/preload"):
+        return 200, (PAGES / "linkedin-preload.html").read_bytes(), "text/html; charset=utf-8"
+    return 200, (PAGES / page.page).read_bytes(), "text/html; charset=utf-8"
+
+
 def _route(fixture_bundles: Path):
     def handler(route):
-        url = urlsplit(route.request.url)
-        host = url.hostname or ""
+        host = urlsplit(route.request.url).hostname or ""
         if host in ("127.0.0.1", "localhost"):
             return route.continue_()
-        if host == UNIT_HOST and url.scheme == "https":
-            return route.fulfill(body=unit_page(), content_type="text/html; charset=utf-8")
-        page = page_for(host, url.path)
-        name = page.name if page else None
-        if name is None or url.scheme != "https":
+        answer = fixture_response(route.request.url, fixture_bundles)
+        if answer is BLOCKED:
             return route.abort("blockedbyclient")
-        if url.path.startswith("/__carelint_fixture__/"):
-            file = fixture_bundles / Path(url.path).name
-            if file.suffix == ".js" and file.exists():
-                return route.fulfill(body=file.read_bytes(), content_type="text/javascript; charset=utf-8")
-            return route.fulfill(status=404, body="")
-        if url.path == "/favicon.ico":
-            return route.fulfill(status=204, body="")
-        if name == "linkedin" and url.path.startswith("/preload"):
-            return route.fulfill(
-                body=(PAGES / "linkedin-preload.html").read_bytes(), content_type="text/html; charset=utf-8"
-            )
-        return route.fulfill(body=(PAGES / page.page).read_bytes(), content_type="text/html; charset=utf-8")
+        status, body, content_type = answer
+        return route.fulfill(status=status, body=body, content_type=content_type)
 
     return handler
 

@@ -38,7 +38,7 @@ from carelint.audit.runner import BATCH_SIZE, SEVERITIES, AuditResult
 from carelint.audit.table import PostChecker, TextHasher
 from carelint.settings import Policy
 
-TABLE_POSTS = 256  # posts per object put into Ray's store: one input block, which one actor checks
+TABLE_POSTS = 512  # posts per object put into Ray's store: one input block, which one actor checks
 
 
 class _RayPostChecker(PostChecker):
@@ -93,7 +93,7 @@ def run_ray(items: Iterable[Item], out: FindingsWriter, *, policy: Policy, model
         done = 0
         if refs:
             findings = ray.data.from_arrow_refs(refs).map_batches(
-                _RayPostChecker, batch_size=BATCH_SIZE, batch_format="pyarrow", num_cpus=1,
+                _RayPostChecker, batch_size=TABLE_POSTS, batch_format="pyarrow", num_cpus=1,
                 compute=ray.data.ActorPoolStrategy(size=workers),
                 fn_constructor_kwargs=dict(model=model, policy=policy.model_dump(), min_severity=min_severity,
                                            salt=salt))

@@ -101,7 +101,9 @@ def run_spark(items: Iterable[Item], out: FindingsWriter, *, policy: Policy, mod
         if files:
             session = local_session(master or f"local[{workers}]")
             frame = session.read.parquet(staging).repartition(workers * 4)
-            findings = check_posts(frame, min_severity=min_severity, policy=policy, model=model, salt=salt)
+            # Checked once and kept: sorting samples its input first, which would check every post twice.
+            findings = check_posts(frame, min_severity=min_severity, policy=policy, model=model,
+                                   salt=salt).localCheckpoint(eager=True)
             columns: dict[str, list] = {name: [] for name in FINDING_COLUMNS}
             done = 0
             for row in findings.orderBy("post_id", "part", "finding").toLocalIterator():
