@@ -4,7 +4,7 @@ This process (the driver) reads the inputs with the same readers as every audit
 (audit/readers.py: platform exports, CSV, JSON/JSONL, text, Parquet), numbers the posts as the
 local runner does and puts them into Ray's object store in Arrow tables of 2,000 posts. Ray Data
 then runs `map_batches` with a stateful callable (`_RayPostChecker`, audit/table.PostChecker):
-each of `workers` actors loads the model once and checks batches of BATCH_SIZE posts. Their
+each of `workers` actors loads the model once and checks a block per call. Their
 findings rows (no post text: salted hashes, audit/table.py) stream back in input order and are
 written here, one Parquet file, with the run's summary. Pictures in audited folders are checked
 here afterwards, as the local runner does.
@@ -34,7 +34,7 @@ from carelint.audit.parquet import (
     summary,
 )
 from carelint.audit.readers import AuditImage, Item, ParseError
-from carelint.audit.runner import BATCH_SIZE, SEVERITIES, AuditResult
+from carelint.audit.runner import SEVERITIES, AuditResult
 from carelint.audit.table import PostChecker, TextHasher
 from carelint.settings import Policy
 
