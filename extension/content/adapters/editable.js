@@ -16,7 +16,17 @@
     const sel = dom.selectionFor(el);
     const anchor = sel && sel.anchorNode && el.contains(sel.anchorNode) ? sel.anchorNode : el;
     const target = anchor instanceof Element ? anchor : anchor.parentElement || el;
-    const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true, composed: true });
+    // Firefox ignores `clipboardData` here (a script's paste would carry nothing) and fills the
+    // event's own DataTransfer from its legacy `dataType`/`data` members, which Chromium ignores.
+    const init = /** @type {ClipboardEventInit} */ ({
+      clipboardData: data,
+      dataType: "text/plain",
+      data: text,
+      bubbles: true,
+      cancelable: true,
+      composed: true,
+    });
+    const event = new ClipboardEvent("paste", init);
     target.dispatchEvent(event);
     return event.defaultPrevented; // the editor took it
   }
@@ -164,9 +174,12 @@
       // any focus change), else the last one seen in this editor.
       const caret = userCaret ?? this.lastCaret;
       const expected = before.slice(0, start) + text + before.slice(end);
+      // Editors may write line breaks and spaces their own way (a paragraph for "\n"), but
+      // every other character must be exactly what the edit asks for.
+      const squash = (/** @type {string} */ t) => t.replace(/[\s\u200B\uFEFF]+/g, "");
       const accepted = () => {
         const now = this.readText();
-        return now === expected || (now !== before && now.includes(text.replace(/^\n+/, "")));
+        return now === expected || (now !== before && squash(now) === squash(expected));
       };
       let ok = false;
       for (const method of this.methodFor(text)) {
@@ -175,6 +188,12 @@
         ok = await dom.waitFor(accepted, this.el);
         // Only fall back when the editor did nothing at all: never insert twice.
         if (ok || this.readText() !== before) break;
+      }
+      if (!ok && this.readText() !== before) {
+        // The editor made some other edit than the one asked for: take it back (its own undo,
+        // so its model and history stay in step) rather than leave the user's text changed.
+        document.execCommand("undo", false);
+        await dom.waitFor(() => this.readText() === before, this.el);
       }
       if (ok) {
         // Put the caret back where the user left it, shifted by the edit (a fix must
