@@ -1,8 +1,10 @@
 """`make dist`: the extension as dist/carelint-chrome.zip and dist/carelint-firefox.zip, from the
 same sources. Firefox's manifest is generated here from Chrome's: MV3 with an event page
 (`background.scripts`) instead of a service worker, a gecko id, `strict_min_version` 140 (the
-CSS Custom Highlight API shipped in Firefox 140), and `data_collection_permissions` saying
-nothing is collected; Chrome's `key` and `minimum_chrome_version` are dropped. The JSDoc types
+CSS Custom Highlight API shipped in Firefox 140), `data_collection_permissions` saying nothing
+is collected, and the composers' sites (the content scripts' matches) among `host_permissions`,
+which Firefox grants at install and lets the user take back (the welcome page asks for them
+again); Chrome's `key` and `minimum_chrome_version` are dropped. The JSDoc types
 (`types/`) are for the type check only and ship in neither."""
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ def firefox_manifest(chrome: dict) -> dict:
     out = {k: v for k, v in chrome.items() if k not in ("key", "minimum_chrome_version")}
     worker = chrome["background"]["service_worker"]
     out["background"] = {"scripts": [worker], "type": chrome["background"].get("type", "classic")}
+    sites = [m for s in chrome.get("content_scripts", []) for m in s.get("matches", [])]
+    out["host_permissions"] = list(dict.fromkeys([*chrome.get("host_permissions", []), *sites]))
     out["browser_specific_settings"] = {
         "gecko": {"id": GECKO_ID, "strict_min_version": FIREFOX_MIN,
                   "data_collection_permissions": {"required": ["none"]}},

@@ -57,6 +57,20 @@ async function showPairing() {
   return !!current;
 }
 
+/** The sites whose composers Carelint checks (the content scripts' matches, not the server's). */
+function siteOrigins() {
+  const scripts = chrome.runtime.getManifest().content_scripts || [];
+  return [...new Set(scripts.flatMap((s) => s.matches || []))].filter((m) => !C.isLoopbackUrl(m.replace(/\*$/, "")));
+}
+
+// Firefox grants them at install but lets the user take them back (Chrome keeps them): then
+// this section asks again, from the click itself (a permission request needs the user's gesture).
+async function showSites() {
+  const granted = await chrome.permissions.contains({ origins: siteOrigins() });
+  $("step-sites").hidden = granted;
+  return granted;
+}
+
 async function checkSample() {
   const text = /** @type {HTMLTextAreaElement} */ ($("demo-text")).value;
   $("demo-state").textContent = "Checking…";
@@ -84,10 +98,23 @@ $("open-server").addEventListener("click", () => {
   if (found) chrome.tabs.create({ url: found + "/" });
 });
 $("demo-check").addEventListener("click", () => checkSample());
+$("allow-sites").addEventListener("click", () => {
+  chrome.permissions
+    .request({ origins: siteOrigins() })
+    .then((ok) => {
+      if (!ok) show("sites-state", "missing", "Not allowed: Carelint cannot check the composers of those sites.");
+      return showSites();
+    })
+    .catch((e) => show("sites-state", "missing", `Could not ask: ${e && e.message ? e.message : e}`));
+});
+chrome.permissions.onAdded.addListener(() => showSites());
+chrome.permissions.onRemoved.addListener(() => showSites());
 // Pairing finishes in another tab: follow it here.
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "local" && ("token" in changes || "serverUrl" in changes)) showPairing();
 });
+
+showSites();
 
 async function poll() {
   const ok = await lookForServer();

@@ -217,3 +217,20 @@ def test_firefox_guard_holds_post_until_the_user_chooses(firefox, api, name):
     js(driver, f"() => ({shadow_js('dialog.guard button.post-anyway')})().click()")
     wait_js(driver, "t => window.__fixture.posted.length === 1 && window.__fixture.posted[0] === t", text,
             what="the post sent after Post anyway")
+
+
+def test_firefox_welcome_page_asks_again_for_a_site_the_user_took_back(firefox):
+    """Firefox grants the composers' sites at install (they are host_permissions of its manifest)
+    and lets the user take one back: then the welcome page asks for them again. (Runs last: the
+    site stays taken back, and answering the request needs Firefox's own prompt.)"""
+    driver, origin = firefox
+    welcome = next(h for h in driver.window_handles
+                   if driver.switch_to.window(h) or driver.current_url.startswith(origin + "/welcome/"))
+    driver.switch_to.window(welcome)
+    hidden = "() => document.querySelector('#step-sites').hidden"
+    wait_js(driver, hidden, what="the sites step hidden while every site is allowed")
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "chrome.permissions.remove({origins: ['https://mastodon.social/*']}).then(done, e => done(String(e)));")
+    wait_js(driver, "() => !document.querySelector('#step-sites').hidden", what="the sites step shown again")
+    assert js(driver, "() => document.querySelector('#allow-sites').textContent") == "Allow Carelint on these sites"

@@ -447,6 +447,18 @@ def test_install_opens_the_welcome_page(service_worker, extension_id):
     assert url in service_worker.evaluate(tabs)
 
 
+def test_the_welcome_page_asks_for_sites_only_when_they_are_not_allowed(browser_context, extension_id):
+    """Chrome grants the composers' sites at install: the welcome page does not ask for them."""
+    page = browser_context.new_page()
+    try:
+        page.goto(f"chrome-extension://{extension_id}/welcome/welcome.html")
+        page.wait_for_function("() => document.querySelector('#server-state').dataset.state !== 'looking'")
+        assert page.evaluate("() => chrome.permissions.contains({origins: ['https://x.com/*', 'https://bsky.app/*']})")
+        assert page.locator("#step-sites").is_hidden()
+    finally:
+        page.close()
+
+
 def test_before_pairing_the_chip_says_set_up_and_opens_the_welcome_page(open_composer, storage, browser_context):
     storage.set(token="")
     page, composer = open_composer("mastodon")

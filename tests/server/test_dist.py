@@ -46,3 +46,6 @@ def test_the_firefox_manifest_is_an_event_page_with_a_gecko_id_and_no_data_colle
     assert gecko["strict_min_version"] == "140.0"  # the CSS Custom Highlight API
     assert gecko["data_collection_permissions"] == {"required": ["none"]}
     assert firefox["content_scripts"] == chrome["content_scripts"] and firefox["version"] == chrome["version"]
+    # Firefox lets the user take a site back; the welcome page can ask only for what is listed here.
+    sites = {m for s in chrome["content_scripts"] for m in s["matches"]}
+    assert set(firefox["host_permissions"]) == set(chrome["host_permissions"]) | sites
