@@ -147,6 +147,41 @@
     if (hadFocus) /** @type {HTMLElement} */ (p.querySelector("button:not([disabled])") || p).focus();
   }
 
+  /** @param {DOMRect | {left: number, top: number, right: number, bottom: number}} a @param {{left: number, top: number, right: number, bottom: number}} b */
+  const overlap = (a, b) =>
+    Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+
+  /**
+   * Beside the composer, where it hides neither the text nor the Post button: to its right, to
+   * its left, above, below (each kept on screen); the first spot that covers neither, else the
+   * one that covers least of them.
+   * @param {HTMLElement} p @param {Carelint.Session} session
+   */
+  function place(p, session) {
+    const r = session.adapter.rect();
+    const submit = C.guard && C.guard.submitFor ? C.guard.submitFor(session) : null;
+    const avoid = [r, ...(submit ? [submit.getBoundingClientRect()] : [])];
+    const w = p.offsetWidth || 380;
+    const h = p.offsetHeight || 200;
+    const gap = 8;
+    const clamp = (/** @type {number} */ left, /** @type {number} */ top) => {
+      const x = Math.max(gap, Math.min(left, window.innerWidth - w - gap));
+      const y = Math.max(gap, Math.min(top, window.innerHeight - h - gap));
+      return { left: x, top: y, right: x + w, bottom: y + h };
+    };
+    const spots = [
+      clamp(r.right + gap, r.top),
+      clamp(r.left - w - gap, r.top),
+      clamp(r.left, r.top - h - gap),
+      clamp(r.left, r.bottom + gap),
+    ];
+    const cost = (/** @type {{left: number, top: number, right: number, bottom: number}} */ s) =>
+      avoid.reduce((sum, a) => sum + overlap(s, a), 0);
+    const best = spots.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+    p.style.left = `${best.left}px`;
+    p.style.top = `${best.top}px`;
+  }
+
   C.panel = {
     safeFix,
     isOpen() {
@@ -158,10 +193,7 @@
       render(session);
       const p = /** @type {HTMLElement} */ (panel);
       if (!this.isOpen()) p.showPopover();
-      const r = session.adapter.rect();
-      const w = p.offsetWidth || 380;
-      p.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - w - 8))}px`;
-      p.style.top = `${Math.max(8, Math.min(r.bottom + 8, window.innerHeight - p.offsetHeight - 8))}px`;
+      place(p, session);
       const first = p.querySelector("button:not([disabled])");
       if (first instanceof HTMLElement) first.focus();
     },

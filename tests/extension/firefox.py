@@ -185,8 +185,12 @@ def launch_firefox(extension_zip: Path, proxy_port: int, profile_prefs: dict | N
     log = Path(tempfile.gettempdir()) / "carelint-geckodriver.log"
     driver = webdriver.Firefox(options=options, service=Service(executable_path=str(geckodriver()),
                                                                 log_output=str(log)))
-    driver.set_window_size(1100, 800)
-    driver.install_addon(str(extension_zip), temporary=True)
+    try:
+        driver.set_window_size(1100, 800)
+        driver.install_addon(str(extension_zip), temporary=True)
+    except BaseException:
+        driver.quit()  # else Firefox and geckodriver outlive the test run
+        raise
     return driver, f"moz-extension://{addon_uuid}"
 
 

@@ -355,6 +355,26 @@ def test_card_title_names_risk_and_text_and_the_card_closes_when_focus_leaves(op
 LANGUAGE_LINE = "Our patient Maria Gonzalez is no longer a diabetic and never suffers from migraines now."
 
 
+def apart(a, b) -> bool:
+    return (a["x"] >= b["x"] + b["width"] or b["x"] >= a["x"] + a["width"]
+            or a["y"] >= b["y"] + b["height"] or b["y"] >= a["y"] + a["height"])
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_issues_panel_opens_beside_the_composer_not_over_post(open_composer, api, name):
+    page, composer = open_composer(name)
+    text = type_post(page, composer)
+    wait_highlights(page, expected_highlights(check(api, text, composer.platform, composer.context)["findings"]))
+    page.locator("carelint-ui .chip .status").click()
+    panel = page.locator("carelint-ui .panel")
+    panel.wait_for(state="visible")
+    box = panel.bounding_box()
+    post = page.locator(composer.submit).first.bounding_box()
+    editor = page.locator(composer.editor).first.bounding_box()
+    assert apart(box, post), f"the panel {box} covers Post {post}"
+    assert apart(box, editor), f"the panel {box} covers the text {editor}"
+
+
 def test_the_chip_opens_an_issues_panel_with_fix_all_safe_fixes_and_dismiss_all(open_composer, api):
     """The panel lists every finding (severity in words, text, message) with a fix and Ignore;
     "Fix all safe fixes" applies the fixes that change only the flagged words (each undoable);

@@ -247,12 +247,16 @@ def test_parquet_input_is_read_like_a_csv(cli, calendar, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, nlp) -> tuple[Path, Path, dict]:
-    """The generated archive and the single-process audit's findings file (and its summary)."""
+def archive(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """The generated archive and the single-process audit's findings file (and its summary).
+    The audit loads its own pipeline, as `carelint audit` does: the session's shared one has
+    been through every other test, and in a full run its vocabulary lookups became the bottleneck
+    (a slowdown to investigate: see the closing note of 2026-12-01)."""
     folder = tmp_path_factory.mktemp("archive")
     path = folder / "calendar.csv"
     write_archive(path, ARCHIVE_POSTS)
-    audit = run_audit(read_paths([path]), policy=Policy(), checker=Checker(nlp), jobs=1, sources=[str(path)])
+    audit = run_audit(read_paths([path]), policy=Policy(), checker=Checker.from_model(DEFAULT_MODEL), jobs=1,
+                      sources=[str(path)])
     reference = folder / "local.parquet"
     info = write_audit(audit, reference, TextHasher(SALT), engine="local", model=DEFAULT_MODEL)
     audit.close()
