@@ -147,39 +147,47 @@
     if (hadFocus) /** @type {HTMLElement} */ (p.querySelector("button:not([disabled])") || p).focus();
   }
 
-  /** @param {DOMRect | {left: number, top: number, right: number, bottom: number}} a @param {{left: number, top: number, right: number, bottom: number}} b */
+  const PANEL_WIDTH = 380; // as ui.js's .panel
+  const MIN_SIDE_WIDTH = 260; // narrower than this, a side panel wraps every message into a column
+  /** @param {{left: number, top: number, right: number, bottom: number}} a @param {{left: number, top: number, right: number, bottom: number}} b */
   const overlap = (a, b) =>
     Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
 
   /**
-   * Beside the composer, where it hides neither the text nor the Post button: to its right, to
-   * its left, above, below (each kept on screen); the first spot that covers neither, else the
-   * one that covers least of them.
+   * Where it hides neither the text nor the Post button: beside the composer (narrower when
+   * the side has less room, down to MIN_SIDE_WIDTH), else below both the composer and Post,
+   * else above the composer; the first spot that covers neither, else the one that covers
+   * least (covering Post counts ten times: the user is about to press it).
    * @param {HTMLElement} p @param {Carelint.Session} session
    */
   function place(p, session) {
     const r = session.adapter.rect();
     const submit = C.guard && C.guard.submitFor ? C.guard.submitFor(session) : null;
-    const avoid = [r, ...(submit ? [submit.getBoundingClientRect()] : [])];
-    const w = p.offsetWidth || 380;
-    const h = p.offsetHeight || 200;
+    const post = submit ? submit.getBoundingClientRect() : null;
     const gap = 8;
-    const clamp = (/** @type {number} */ left, /** @type {number} */ top) => {
+    p.style.width = "";
+    const full = p.offsetWidth || PANEL_WIDTH;
+    const h = p.offsetHeight || 200;
+    /** @param {number} left @param {number} top @param {number} w */
+    const spot = (left, top, w) => {
       const x = Math.max(gap, Math.min(left, window.innerWidth - w - gap));
       const y = Math.max(gap, Math.min(top, window.innerHeight - h - gap));
-      return { left: x, top: y, right: x + w, bottom: y + h };
+      return { left: x, top: y, right: x + w, bottom: y + h, width: w };
     };
+    const rightRoom = Math.min(full, window.innerWidth - r.right - 2 * gap);
+    const leftRoom = Math.min(full, r.left - 2 * gap);
     const spots = [
-      clamp(r.right + gap, r.top),
-      clamp(r.left - w - gap, r.top),
-      clamp(r.left, r.top - h - gap),
-      clamp(r.left, r.bottom + gap),
+      ...(rightRoom >= MIN_SIDE_WIDTH ? [spot(r.right + gap, r.top, rightRoom)] : []),
+      ...(leftRoom >= MIN_SIDE_WIDTH ? [spot(r.left - leftRoom - gap, r.top, leftRoom)] : []),
+      spot(r.left, Math.max(r.bottom, post ? post.bottom : r.bottom) + gap, full),
+      spot(r.left, r.top - h - gap, full),
     ];
-    const cost = (/** @type {{left: number, top: number, right: number, bottom: number}} */ s) =>
-      avoid.reduce((sum, a) => sum + overlap(s, a), 0);
-    const best = spots.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+    const cost = (/** @type {ReturnType<typeof spot>} */ s) => overlap(s, r) + (post ? 10 * overlap(s, post) : 0);
+    const best = spots.find((s) => cost(s) === 0) || spots.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+    if (best.width !== full) p.style.width = `${best.width}px`;
     p.style.left = `${best.left}px`;
-    p.style.top = `${best.top}px`;
+    // Narrower, it may have grown taller: keep its bottom on screen.
+    p.style.top = `${Math.max(gap, Math.min(best.top, window.innerHeight - p.offsetHeight - gap))}px`;
   }
 
   C.panel = {
