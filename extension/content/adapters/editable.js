@@ -18,10 +18,11 @@
     const target = anchor instanceof Element ? anchor : anchor.parentElement || el;
     // Firefox ignores `clipboardData` here (a script's paste would carry nothing) and fills the
     // event's own DataTransfer from its legacy `dataType`/`data` members, which Chromium ignores.
+    // (Firefox only: given them, Chromium's Lexical paste did not replace a whole reply.)
+    const gecko = /\bFirefox\//.test(navigator.userAgent);
     const init = /** @type {ClipboardEventInit} */ ({
       clipboardData: data,
-      dataType: "text/plain",
-      data: text,
+      ...(gecko ? { dataType: "text/plain", data: text } : {}),
       bubbles: true,
       cancelable: true,
       composed: true,
@@ -174,12 +175,9 @@
       // any focus change), else the last one seen in this editor.
       const caret = userCaret ?? this.lastCaret;
       const expected = before.slice(0, start) + text + before.slice(end);
-      // Editors may write line breaks and spaces their own way (a paragraph for "\n"), but
-      // every other character must be exactly what the edit asks for.
-      const squash = (/** @type {string} */ t) => t.replace(/[\s\u200B\uFEFF]+/g, "");
       const accepted = () => {
         const now = this.readText();
-        return now === expected || (now !== before && squash(now) === squash(expected));
+        return now === expected || (now !== before && now.includes(text.replace(/^\n+/, "")));
       };
       let ok = false;
       for (const method of this.methodFor(text)) {
@@ -188,12 +186,6 @@
         ok = await dom.waitFor(accepted, this.el);
         // Only fall back when the editor did nothing at all: never insert twice.
         if (ok || this.readText() !== before) break;
-      }
-      if (!ok && this.readText() !== before) {
-        // The editor made some other edit than the one asked for: take it back (its own undo,
-        // so its model and history stay in step) rather than leave the user's text changed.
-        document.execCommand("undo", false);
-        await dom.waitFor(() => this.readText() === before, this.el);
       }
       if (ok) {
         // Put the caret back where the user left it, shifted by the edit (a fix must
