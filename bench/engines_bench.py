@@ -39,7 +39,8 @@ RUNS = {
 TARGET_SHARE = 0.8  # of --jobs 2, for ray2 and spark2
 
 
-def write_archive(path: Path, n: int, seed: int) -> None:
+def write_archive(path: Path, n: int, seed: int = 11) -> None:
+    """A scheduler's content calendar of n distinct short posts (the tests audit the same one)."""
     gen = PostGenerator(seed)
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)

@@ -25,21 +25,10 @@ from carelint.engine import Checker
 from carelint.settings import DEFAULT_MODEL, Policy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from posts import PostGenerator  # noqa: E402  (the benchmarks' post generator: no post repeats)
+from engines_bench import write_archive  # noqa: E402  (the benchmark's archive: distinct posts)
 
 ARCHIVE_POSTS = 20_000
 SALT = bytes(range(32))
-NETWORKS = ("Twitter", "LinkedIn", "Facebook", "Instagram", "Threads")
-
-
-def write_archive(path: Path, n: int, seed: int = 11) -> None:
-    """A scheduler's content calendar of n distinct short posts (most of them health posts, many with PHI)."""
-    gen = PostGenerator(seed)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(("Publish Date", "Network", "Caption"))
-        for i in range(n):
-            out.writerow((f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", NETWORKS[i % len(NETWORKS)], gen.short(40, 140)))
 
 
 def said(result) -> str:
