@@ -302,13 +302,23 @@ class Grammar:
         self._roles: dict[str, tuple[str, str, bool]] = {}
         self._verdicts: dict[tuple[str, int, int, str], bool] = {}
 
+    @property
+    def loaded(self) -> bool:
+        return self._parser is not None
+
     def _load(self):
         if self._parser is None:
             import spacy  # here, not at import: fixes.py is data-only for everything else
 
-            shared = {"vocab": self._nlp.vocab} if self._nlp is not None else {}
-            self._parser = spacy.load(self.model_path, exclude=["ner", "lemmatizer"], **shared)
-            if self._nlp is not None:
+            if self._nlp is None:
+                self._parser = spacy.load(self.model_path, exclude=["ner", "lemmatizer"])
+            else:
+                # "vocab" excluded: loading it into the shared vocabulary would replace its
+                # lexeme and string tables under the check pipeline (inside a check's memory
+                # zone, whose exit then clears keys the new tables never had, until their
+                # lookups loop for ever). It is the same model's vocabulary, already loaded.
+                self._parser = spacy.load(self.model_path, exclude=["ner", "lemmatizer", "vocab"],
+                                          vocab=self._nlp.vocab)
                 self._parser.tokenizer = self._nlp.tokenizer
         return self._parser
 

@@ -12,10 +12,12 @@ from collections import Counter
 import pytest
 
 from carelint import disclaimer
+from carelint.engine import Checker
 from carelint.fixes import FixSpec, edits_for, remove_phrase, remove_sentence, replace_phrase
+from carelint.nlp import load_pipeline
 from carelint.platforms import PLATFORMS
 from carelint.rules.loader import load_packs
-from carelint.settings import Policy
+from carelint.settings import DEFAULT_MODEL, Policy
 
 PACKS = load_packs()
 EXAMPLES = [(rule.id, ex.replace("[", "").replace("]", "")) for rule in PACKS.rules for ex in rule.examples_match]
@@ -221,3 +223,17 @@ def test_judging_replacements_leaves_the_vocabulary_as_it_was(checker):
         result = checker.check(f"Zorblax{i} suffers from quixotrania{i} and Mrvq{i} is an addict.")
         assert any(f.fixes for f in result.findings)
     assert len(checker.nlp.vocab.strings) == before
+
+
+def test_loading_the_grammar_keeps_the_shared_vocabulary():
+    """The grammar's parser loads on the first fix judged, inside a check's memory zone. It
+    must not load the model's vocabulary again into the shared one: that replaced the tables
+    the check pipeline's words live in, the zone's exit then emptied them and cleared keys they
+    never had, and after enough checks a lookup never found a free cell (a frozen server)."""
+    nlp = load_pipeline(DEFAULT_MODEL)  # its own: another checker's grammar may have loaded
+    words = {lexeme.orth for lexeme in nlp.vocab}
+    checker = Checker(nlp)
+    result = checker.check("He suffers from asthma.")
+    assert any(e.text for f in result.findings for e in f.fixes)  # a replacement was judged
+    assert checker.grammar.loaded
+    assert words <= {lexeme.orth for lexeme in nlp.vocab}
