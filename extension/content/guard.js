@@ -15,31 +15,6 @@
   const FLUSH_TIMEOUT_MS = 2500;
   const IMAGE_FLUSH_TIMEOUT_MS = 10000; // OCR of a just-attached picture takes a second or more
 
-  function liveSessions() {
-    return [...C.sessions.values()].filter((s) => s.adapter.el.isConnected);
-  }
-
-  // The composer a submit control belongs to: the one sharing the closest container.
-  /** @param {Element | null} button @returns {Carelint.Session[]} */
-  function sessionsFor(button) {
-    const sessions = liveSessions();
-    if (sessions.length <= 1 || !button) return sessions;
-    /** @type {Carelint.Session | null} */
-    let best = null;
-    let bestDepth = Infinity;
-    for (const s of sessions) {
-      let depth = 0;
-      for (let n = /** @type {Node | null} */ (button); n; n = C.dom.up(n), depth++) {
-        if (n.contains(s.adapter.el)) break;
-      }
-      if (depth < bestDepth) {
-        best = s;
-        bestDepth = depth;
-      }
-    }
-    return best ? [best] : sessions;
-  }
-
   /** @param {Carelint.Session[]} sessions @returns {Promise<Carelint.GuardItem[]>} */
   async function highFindings(sessions) {
     await Promise.all([
@@ -50,23 +25,6 @@
       ...sessions.flatMap((s) => s.highFindings().map((f) => ({ session: s, finding: f }))),
       ...C.images.highFindings(sessions),
     ];
-  }
-
-  /** @param {Carelint.Session} session @returns {HTMLElement | null} */
-  function findSubmitNear(session) {
-    const site = C.site;
-    if (!site) return null;
-    for (const rule of site.submit) {
-      const selector = typeof rule === "string" ? rule : rule.selector;
-      const candidates = C.dom.queryAllDeep(selector, site.shadowHosts).filter(
-        /** @returns {b is HTMLElement} */
-        (b) => b instanceof HTMLElement && C.dom.isVisible(b) && (typeof rule === "string" || rule.text.test((b.textContent || "").trim())),
-      );
-      if (candidates.length) {
-        return candidates.find((b) => sessionsFor(b)[0] === session) || candidates[0];
-      }
-    }
-    return null;
   }
 
   /**
@@ -83,7 +41,7 @@
         const submitter = keyEvent instanceof SubmitEvent ? keyEvent.submitter : null;
         button.requestSubmit(submitter && submitter.isConnected ? /** @type {HTMLElement} */ (submitter) : undefined);
       } else {
-        const b = findSubmitNear(session);
+        const b = C.submitFor(session);
         if (b) b.click();
         else if (keyEvent instanceof KeyboardEvent)
           session.adapter.el.dispatchEvent(
@@ -178,7 +136,7 @@
           if (path.some((n) => n instanceof Element && n.hasAttribute("data-carelint-ui"))) return;
           const button = C.submitIn(C.site, path);
           if (!button) return;
-          const sessions = sessionsFor(button);
+          const sessions = C.sessionsFor(button);
           if (!sessions.length || !needsHold(sessions)) return;
           hold("click", e, button, sessions);
         },
@@ -189,7 +147,7 @@
         (e) => {
           if (bypass || !C.active || e.key !== "Enter" || e.isComposing) return;
           const path = e.composedPath();
-          const session = liveSessions().find((s) => path.includes(s.adapter.el));
+          const session = C.liveSessions().find((s) => path.includes(s.adapter.el));
           // Ctrl/Cmd+Enter posts on most composers; a plain Enter sends a comment or reply
           // where the site's entry says so (Facebook's comment boxes).
           const plainSends = !!(session && session.spec && session.spec.enterSubmits) && !e.shiftKey;
@@ -206,7 +164,7 @@
         (e) => {
           if (bypass || !C.active || !(e.target instanceof HTMLFormElement)) return;
           const form = e.target;
-          const sessions = liveSessions().filter((s) => form.contains(s.adapter.el));
+          const sessions = C.liveSessions().filter((s) => form.contains(s.adapter.el));
           if (!sessions.length || !needsHold(sessions)) return;
           hold("submit", e, form, sessions);
         },
@@ -216,6 +174,5 @@
     get dialog() {
       return dialog;
     },
-    submitFor: findSubmitNear,
   };
 })();

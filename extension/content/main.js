@@ -131,7 +131,7 @@
     const live = [...C.sessions.values()].filter((s) => s.adapter.el.isConnected);
     if (unseenField && unseenField.isConnected && C.dom.isVisible(unseenField) && !covered(unseenField)) return "unseen";
     if (!live.length) return "none";
-    return live.some((s) => !C.guard.submitFor(s)) ? "no-submit" : "found";
+    return live.some((s) => !C.submitFor(s)) ? "no-submit" : "found";
   }
 
   // Tab in a composer goes to its chip ("N issues", "+ Disclaimer") before the site's Post.

@@ -162,7 +162,7 @@
    */
   function place(p, session) {
     const r = session.adapter.rect();
-    const submit = C.guard && C.guard.submitFor ? C.guard.submitFor(session) : null;
+    const submit = C.submitFor(session);
     const post = submit ? submit.getBoundingClientRect() : null;
     const gap = 8;
     p.style.width = "";

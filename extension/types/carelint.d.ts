@@ -460,6 +460,9 @@ declare namespace Carelint {
     contextFor(site: Site, spec?: EditorSpec): CheckContextName;
     platformFor(site: Site, editor: Element): string;
     submitIn(site: Site, path: EventTarget[]): Element | null;
+    liveSessions(): Session[];
+    sessionsFor(button: Element | null): Session[];
+    submitFor(session: Session): HTMLElement | null;
 
     // content/card.js, images/, guard.js, session.js
     card: Card;
@@ -468,7 +471,7 @@ declare namespace Carelint {
     ImagePreview: new (img: HTMLImageElement, onHash: (hash: string) => void) => ImagePreview;
     IMAGE_DEFAULTS: { inputs: string[]; previews: string[] };
     images: Images;
-    guard: { install(): void; readonly dialog: HTMLDialogElement | null; submitFor(session: Session): HTMLElement | null };
+    guard: { install(): void; readonly dialog: HTMLDialogElement | null };
     Session: new (site: Site, adapter: Adapter, spec?: EditorSpec) => Session;
   }
 }

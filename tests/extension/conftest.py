@@ -120,6 +120,7 @@ UNIT_SCRIPTS = [
     "content/adapters/families.js",
     "content/adapters/textarea.js",
     "content/sites.js",
+    "content/submit.js",
     "content/card.js",
     "content/panel.js",
     "content/session.js",
