@@ -186,7 +186,7 @@ def test_cli_clean_posts_exit_0_and_column_option(runner, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["totals"]["findings"] == 0
     r = runner.invoke(audit_app(), ["audit", str(path), "--format", "json", "--out", str(out), "--column", "notes"])
     assert r.exit_code == 1, r.output
-    assert json.loads(out.read_text(encoding="utf-8"))["posts"][0]["findings"][0]["text"] == "Maria Gonzalez"
+    assert "Maria Gonzalez" in [f["text"] for f in json.loads(out.read_text(encoding="utf-8"))["posts"][0]["findings"]]
 
 
 def test_a_folder_audits_every_export_file_in_it(runner, tmp_path):

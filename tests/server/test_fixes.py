@@ -27,29 +27,19 @@ EXAMPLES = [(rule.id, ex.replace("[", "").replace("]", "")) for rule in PACKS.ru
 # and then leave this list. Keyed by rule and the example's first words.
 DETECTOR_FALSE_ALARMS = {
     ("advice.cold-turkey", "Off your antidepressants?"): "learned advice head flags the question left behind",
-    ("advice.wait-it-out", "Chest pain after dinner?"): "learned PHI head flags the question left behind",
     ("claims.natural-safe", "Our 100% natural"): "the learned claim head drops the rule's own example",
     ("claims.erase-signs", "Clinically proven"): "the learned claim head drops the rule's own example",
     ("claims.erase-signs", "Eliminate cellulite"): "the learned claim head drops the rule's own example",
-    ("language.former-addict", "So proud of"): "learned PHI head: person-first wording read as a disclosure",
     ("language.former-addict", "Meet an ex-addict"): "learned PHI head: person-first wording read as a disclosure",
     ("language.drunk", "Saturday nights"): "a weekday becomes a care date once the sentence reads as care",
     ("language.clean-person", "18 months clean"): "a month becomes a care date once the sentence reads as care",
-    ("language.clean-person", "He's been clean"): "learned PHI head: 'in recovery' read as a disclosure",
-    ("language.junkie", "Not another"): "learned PHI head: person-first wording read as a disclosure",
-    ("language.meth-head", "A meth head"): "learned PHI head: person-first wording read as a disclosure",
     ("language.drug-habit", "He kicked"): "PHI health term: 'substance use disorder' read as a diagnosis",
-    ("language.hopeless-case", "He was a"): "learned PHI head: person-first wording read as a disclosure",
     ("language.schizophrenic", "Schizophrenics"): "learned language head flags the person-first wording",
     ("language.stutterer", "A camp for"): "learned PHI head: person-first wording read as a disclosure",
     ("language.diabetic", "Tired of being"): "learned language head flags the person-first wording",
     ("language.epileptic", "The epileptics"): "learned language head flags the person-first wording",
-    ("language.failed-suicide", "After a failed"): "learned PHI head: a suicide attempt read as a disclosure",
     ("language.suicide-note", "Police found"): "learned PHI head reads the sentence as a disclosure",
-    ("tone.blame-reviewer", "You didn't."): "learned PHI head flags 'You didn't.' once the blame is gone",
     ("tone.shouting", "FINAL WARNING"): "lower case reveals 'Measles' as a name guess and a fear phrase",
-    ("tone.shouting-words", "Results GUARANTEED"): "lower case reveals the guarantee claim that capitals hid",
-    ("phi.patient-name", "Maria Gonzalez finished"): "learned PHI head: 'Our patient finished chemo' as a disclosure",
 }
 
 
@@ -78,6 +68,22 @@ def serious(result) -> Counter:
     return Counter((f.rule, f.text) for f in result.findings if f.severity in ("high", "medium"))
 
 
+def balance(text: str) -> int:
+    return text.count("(") - text.count(")")
+
+
+def reshaped_away(new: Counter, before, after, fix) -> Counter:
+    """`new` without the findings the edit only reshaped: one that spans the edit, of a rule that
+    had a finding spanning the edited words before, is that finding (a flagged sentence that lost
+    a name is still the flagged sentence), not a new one."""
+    edited = fix.start + len(fix.text)
+    spanning = {f.rule for f in before.findings if f.start <= fix.start and fix.end <= f.end}
+    for f in after.findings:
+        if (f.rule, f.text) in new and f.rule in spanning and f.start <= fix.start and edited <= f.end:
+            del new[(f.rule, f.text)]
+    return new
+
+
 DOUBLED = re.compile(r"(?i)\b(\w+(?:\s+\w+){0,3})\s+\1\b")
 SEAMS = {
     "two spaces": re.compile(r"(?<=\S)  +(?=\S)"),
@@ -101,12 +107,13 @@ def assert_round_trip(checker, rule: str, text: str) -> int:
             after = checker.check(fixed)
             same = [f for f in after.findings if f.rule == rule and f.text == finding.text]
             assert len(same) < sum(1 for f in found if f.text == finding.text), f"finding still there: {where}"
-            new = serious(after) - serious(before)
+            new = reshaped_away(serious(after) - serious(before), before, after, fix)
             assert not new, f"new findings {dict(new)}: {where}"
             if not DOUBLED.search(text):
                 assert not DOUBLED.search(fixed), f"doubled phrase: {where}"
             for seam, pattern in SEAMS.items():
                 assert len(pattern.findall(fixed)) <= len(pattern.findall(text)), f"{seam}: {where}"
+            assert balance(fixed) == balance(text), f"unbalanced brackets: {where}"
     return tried
 
 

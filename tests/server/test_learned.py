@@ -92,6 +92,18 @@ def test_ordinary_posts_get_no_high_phi(learned, text):
     assert "high" not in phi(learned, text).values()
 
 
+@pytest.mark.parametrize(("text", "name", "care"), [
+    ("Thanks Priya, so glad the new hearing aids are finally comfortable for you!", "Priya", "hearing aids"),
+    ("Hi Tom, sorry the stitches from your knee scope are still sore; call us any time.", "Tom", "knee scope"),
+])
+def test_a_sentence_that_tells_of_care_is_marked_besides_the_name_in_it(learned, text, name, care):
+    """The name's fix alone would leave the care in place: the sentence is marked too."""
+    found = learned.check(text).findings
+    assert any(f.text == name and f.severity in ("medium", "high") for f in found)
+    assert any(f.category == "phi" and f.type == "CARE_DISCLOSURE" and care in f.text
+               and f.severity in ("medium", "high") for f in found), [(f.text, f.severity) for f in found]
+
+
 # --- the decision policy ----------------------------------------------------------------------
 
 def test_a_hand_written_high_next_to_a_patient_cue_is_never_lowered(learned):

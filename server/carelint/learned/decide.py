@@ -44,6 +44,10 @@ from carelint.sources import cite
 
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
 CONDITIONAL = SENTENCE_FEATURES.index("conditional")
+# A sentence's own evidence of care, apart from the identifiers in it (health terms, a
+# disclosure cue; not a time word: "tomorrow" is not care).
+CARE_EVIDENCE = [SENTENCE_FEATURES.index(k)
+                 for k in ("health_terms", "health_yours", "health_theirs", "phi_disclosure")]
 SPAN_HEAD = "span"
 DISCLAIMER_HEAD = "disclaimer"
 # Hand-read signals worth naming on a card when they are present in a flagged sentence.
@@ -236,9 +240,14 @@ class DecisionStage:
                 if category == "phi":
                     if view.matrix[k][CONDITIONAL] and not any(is_identifier(f) and inside(f, s) for f in kept):
                         continue  # "If you missed your appointment, call us": said to anyone
-                    # Already flagged at least as strongly in this sentence: no second, wider mark.
-                    if any(f.category == "phi" and inside(f, s) and SEVERITY_RANK[f.severity] >= SEVERITY_RANK[severity]
-                           for f in kept):
+                    # Already flagged at least as strongly in this sentence: no second, wider
+                    # mark, unless the sentence tells of care by itself (a name flagged inside
+                    # does not say that this person had a biopsy; the head reads the name too,
+                    # so without care words of its own the mark would only echo the name).
+                    inner = [f for f in kept if f.category == "phi" and inside(f, s)
+                             and SEVERITY_RANK[f.severity] >= SEVERITY_RANK[severity]]
+                    covered = any(not is_identifier(f) and f.start <= s.start and s.end <= f.end for f in inner)
+                    if inner and (covered or not view.matrix[k][CARE_EVIDENCE].any()):
                         continue
                 elif any(f.category == category and inside(f, s) for f in kept):
                     continue  # a hand-written rule of this category already says it, more precisely

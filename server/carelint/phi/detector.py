@@ -43,6 +43,16 @@ def _trimmed(c: Candidate, text: str) -> Candidate:
         c.end -= 1
     while c.start < c.end and not (text[c.start].isalnum() or text[c.start] in "@("):
         c.start += 1
+    # A bracket the span opens, it closes: "(555-201-3344" takes its ")" along, so removing the
+    # number leaves no stray bracket; a ")" it never opened is not part of it.
+    span = text[c.start:c.end]
+    if span.startswith("(") and ")" not in span:
+        if text[c.end:c.end + 1] == ")":
+            c.end += 1
+        else:
+            c.start += 1
+    elif span.endswith(")") and "(" not in span:
+        c.end -= 1
     return c
 
 
