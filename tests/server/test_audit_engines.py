@@ -16,8 +16,8 @@ import pytest
 from test_audit import audit_app
 from typer.testing import CliRunner
 
-from carelint.audit.parquet import FINDINGS_SCHEMA, FindingsWriter, read_summary, write_audit
-from carelint.audit.readers import read_paths
+from carelint.audit.parquet import FINDINGS_SCHEMA, EngineRun, FindingsWriter, read_summary, write_audit
+from carelint.audit.readers import AuditPost, ParseError, read_paths
 from carelint.audit.runner import run_audit
 from carelint.audit.table import FINDING_COLUMNS, PostChecker, TextHasher, load_salt
 from carelint.batch import check_batch
@@ -232,15 +232,45 @@ def test_parquet_input_is_read_like_a_csv(cli, calendar, tmp_path):
     assert a["totals"] == b["totals"]
 
 
+def test_an_engine_run_numbers_counts_and_summarises_as_the_local_audit(nlp, monkeypatch, tmp_path):
+    """The driver's side every engine shares: posts numbered into tables (a long post's parts
+    share an id), parse errors kept aside, findings rows written with totals and progress; the
+    file then equals the single-process audit's. The engine here is PostChecker in this process."""
+    monkeypatch.setattr(Checker, "from_model", classmethod(lambda cls, model, **kw: cls(nlp)))
+    import carelint.batch as batch
+
+    monkeypatch.setattr(batch, "_loaded", {})
+    items = [AuditPost("a.csv", "row 1", None, "x", None, "Congrats to our patient Maria Gonzalez on finishing chemo!"),
+             ParseError("a.csv", "row 2", "not a post"),
+             AuditPost("a.csv", "row 3", None, "generic", None, "Flu shots are in. Walk in any weekday."),
+             AuditPost("b.txt", "line 1", None, "generic", None, "Our tea cures arthritis. ", part=1),
+             AuditPost("b.txt", "line 1", None, "generic", None, "Stop your insulin and try it!", part=2, offset=25)]
+    progress: list[int] = []
+    with FindingsWriter(tmp_path / "engine.parquet") as out:
+        run = EngineRun(out, engine="test", policy=Policy(), model=DEFAULT_MODEL, workers=1, min_severity="low",
+                        salt=SALT, sources=["a.csv", "b.txt"], on_progress=progress.append)
+        engine = PostChecker(DEFAULT_MODEL, Policy().model_dump(), "low", SALT)
+        for table in run.tables(items, rows=2):
+            run.write(pa.Table.from_pydict(engine(table.to_pydict()), schema=FINDINGS_SCHEMA))
+        info = run.finish()
+    local = run_audit(items, policy=Policy(), checker=Checker(nlp), jobs=1, sources=["a.csv", "b.txt"])
+    expected = write_audit(local, tmp_path / "local.parquet", TextHasher(SALT), engine="local", model=DEFAULT_MODEL)
+    local.close()
+    assert sorted_rows(tmp_path / "engine.parquet") == sorted_rows(tmp_path / "local.parquet")
+    assert info["totals"] == expected["totals"]
+    assert info["totals"]["posts"] == 3 and info["totals"]["parse_errors"] == 1
+    assert info["parse_errors"] == [dict(source="a.csv", location="row 2", reason="not a post")]
+    assert sum(progress) == 3 + 1  # every post and the parse error moved the bar once
+    assert info["engine"] == "test" and read_summary(tmp_path / "engine.parquet") == info
+
+
 # --- Ray and Spark on 20,000 posts ----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> tuple[Path, Path, dict]:
     """The generated archive and the single-process audit's findings file (and its summary).
-    The audit loads its own pipeline, as `carelint audit` does: the session's shared one has
-    been through every other test, and in a full run its vocabulary lookups became the bottleneck
-    (a slowdown to investigate: see the closing note of 2026-12-01)."""
+    The audit loads its own pipeline, as `carelint audit` does."""
     folder = tmp_path_factory.mktemp("archive")
     path = folder / "calendar.csv"
     write_archive(path, ARCHIVE_POSTS)

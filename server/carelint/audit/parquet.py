@@ -4,7 +4,7 @@
   instead) to a file only its owner can read, with the run's summary (totals, parse errors, the
   engine, the salt's fingerprint) as the file's key-value metadata under `carelint.summary`.
 - `post_tables` turns the readers' posts into Arrow tables of POST_COLUMNS, the input of the
-  Ray and Spark engines.
+  Ray and Spark engines; `EngineRun` is the part of their driver they share.
 - `read_summary` and `iter_findings` read a findings file back (the report is rendered from it
   plus the inputs).
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -25,7 +26,7 @@ import pyarrow.parquet as pq
 from carelint import __version__
 from carelint.audit.readers import AuditPost, Item, ParseError
 from carelint.audit.report import totals_dict
-from carelint.audit.runner import AuditResult, PostResult, Totals, check_images
+from carelint.audit.runner import SEVERITIES, AuditResult, PostResult, Totals, check_images
 from carelint.audit.table import FINDING_COLUMNS, POST_COLUMNS, TextHasher, finding_rows
 from carelint.batch import process_checker
 from carelint.findings import SEVERITY_RANK
@@ -213,6 +214,68 @@ def check_and_write_images(audit: AuditResult, out: FindingsWriter, policy: Poli
     before = len(audit.posts)
     check_images(audit, process_checker(model), policy, SEVERITY_RANK[min_severity], advance, first_id)
     write_results(out, (r for i, r in enumerate(audit.posts) if i >= before), hasher)
+
+
+class EngineRun:
+    """The driver's side of an audit on a distributed engine (ray_engine.py, spark_engine.py):
+    the posts numbered into tables (parse errors and pictures kept aside), the findings rows the
+    engine hands back (in post order) written with totals and progress, then the pictures
+    checked here, the summary written and the file closed. An engine only checks tables."""
+
+    def __init__(self, out: FindingsWriter, *, engine: str, policy: Policy, model: str, workers: int,
+                 min_severity: str, salt: bytes, sources: list[str],
+                 on_progress: Callable[[int], None] | None = None):
+        if min_severity not in SEVERITIES:
+            raise ValueError(f"min_severity must be one of {', '.join(SEVERITIES)}")
+        self.out, self.engine, self.policy, self.model, self.workers = out, engine, policy, model, workers
+        self.advance = on_progress or (lambda n: None)
+        self.hasher = TextHasher(salt)
+        self.audit = AuditResult(sources=sources, min_severity=min_severity, jobs=workers)
+        self.started = time.perf_counter()
+        self._rows = RowTotals(self.audit.totals)
+        self._done = 0  # posts reported to on_progress
+
+    def tables(self, items: Iterable[Item], rows: int = 2000) -> Iterator[pa.Table]:
+        """The posts as tables of at most `rows` (post_tables), counted as they go."""
+        totals = self.audit.totals
+        for table in post_tables(items, self._aside, rows=rows):
+            totals.posts = table.column("post_id")[-1].as_py() + 1
+            totals.split += table.column("part").to_pylist().count(1)
+            yield table
+
+    def _aside(self, item: Item) -> None:
+        if isinstance(item, ParseError):
+            self.audit.errors.append(item)
+            self.audit.totals.errors += 1
+            self.advance(1)
+        else:  # a picture in an audited folder
+            self.audit.images.append(item)
+
+    def write(self, rows: pa.Table | pa.RecordBatch) -> None:
+        """Findings rows from the engine, in post order: every post up to the last one is checked."""
+        self.out.write(rows)
+        self._rows.add(rows)
+        if rows.num_rows:
+            seen = rows.column("post_id")[-1].as_py() + 1
+            self.advance(seen - self._done)
+            self._done = seen
+
+    def finish(self) -> dict[str, Any]:
+        """Once the engine is done: pictures, summary, file closed; returns the summary."""
+        audit = self.audit
+        self.advance(audit.totals.posts - self._done)  # the posts after the last flagged one
+        self._done = audit.totals.posts
+        if audit.images:
+            check_and_write_images(audit, self.out, self.policy, self.model, self.hasher, audit.min_severity,
+                                   self.advance, first_id=audit.totals.posts)
+        audit.elapsed_s = time.perf_counter() - self.started
+        result = summary(engine=self.engine, workers=self.workers, sources=audit.sources,
+                         min_severity=audit.min_severity, started_at=audit.started_at, elapsed_s=audit.elapsed_s,
+                         totals=audit.totals, errors=audit.errors, salt_fingerprint=self.hasher.fingerprint,
+                         model=self.model)
+        self.out.close(result)
+        audit.close()
+        return result
 
 
 # --- the report from a findings file and the inputs -----------------------------------------------

@@ -2,7 +2,7 @@
 
 This process (the driver) reads the inputs with the same readers as every audit
 (audit/readers.py: platform exports, CSV, JSON/JSONL, text, Parquet), numbers the posts as the
-local runner does and puts them into Ray's object store in Arrow tables of 2,000 posts. Ray Data
+local runner does and puts them into Ray's object store in Arrow tables of 512 posts. Ray Data
 then runs `map_batches` with a stateful callable (`_RayPostChecker`, audit/table.PostChecker):
 each of `workers` actors loads the model once and checks a block per call. Their
 findings rows (no post text: salted hashes, audit/table.py) stream back in input order and are
@@ -19,23 +19,14 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyarrow as pa
 
-from carelint.audit.parquet import (
-    FINDINGS_SCHEMA,
-    FindingsWriter,
-    RowTotals,
-    check_and_write_images,
-    post_tables,
-    summary,
-)
-from carelint.audit.readers import AuditImage, Item, ParseError
-from carelint.audit.runner import SEVERITIES, AuditResult
-from carelint.audit.table import PostChecker, TextHasher
+from carelint.audit.parquet import FINDINGS_SCHEMA, EngineRun, FindingsWriter
+from carelint.audit.readers import Item
+from carelint.audit.table import PostChecker
 from carelint.settings import Policy
 
 TABLE_POSTS = 512  # posts per object put into Ray's store: one input block, which one actor checks
@@ -53,24 +44,11 @@ def run_ray(items: Iterable[Item], out: FindingsWriter, *, policy: Policy, model
             ) -> dict[str, Any]:
     """Check every post on Ray, write the findings to `out` and close it; returns the summary.
     Raises ImportError without Ray, carelint.nlp.ModelNotFound when an actor cannot load the model."""
-    if min_severity not in SEVERITIES:
-        raise ValueError(f"min_severity must be one of {', '.join(SEVERITIES)}")
+    run = EngineRun(out, engine="ray", policy=policy, model=model, workers=workers, min_severity=min_severity,
+                    salt=salt, sources=sources, on_progress=on_progress)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # before Ray is imported: no telemetry
     import ray
     import ray.data
-
-    advance = on_progress or (lambda n: None)
-    hasher = TextHasher(salt)
-    audit = AuditResult(sources=sources, min_severity=min_severity, jobs=workers)
-    started = time.perf_counter()
-
-    def other(item: Item) -> None:
-        if isinstance(item, ParseError):
-            audit.errors.append(item)
-            audit.totals.errors += 1
-            advance(1)
-        elif isinstance(item, AuditImage):
-            audit.images.append(item)
 
     local = address == "local"
     ray.init(address=None if local else address, num_cpus=workers if local else None, include_dashboard=False,
@@ -82,15 +60,7 @@ def run_ray(items: Iterable[Item], out: FindingsWriter, *, policy: Policy, model
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # findings in input order, as the local audit's
         context.enable_progress_bars = False  # the command line shows its own
-        refs, posts, split = [], 0, 0
-        for table in post_tables(items, other, rows=TABLE_POSTS):
-            refs.append(ray.put(table))
-            parts = table.column("part").to_pylist()
-            posts = table.column("post_id")[-1].as_py() + 1
-            split += parts.count(1)
-        audit.totals.posts, audit.totals.split = posts, split
-        totals = RowTotals(audit.totals)
-        done = 0
+        refs = [ray.put(table) for table in run.tables(items, rows=TABLE_POSTS)]
         if refs:
             findings = ray.data.from_arrow_refs(refs).map_batches(
                 _RayPostChecker, batch_size=TABLE_POSTS, batch_format="pyarrow", num_cpus=1,
@@ -98,21 +68,7 @@ def run_ray(items: Iterable[Item], out: FindingsWriter, *, policy: Policy, model
                 fn_constructor_kwargs=dict(model=model, policy=policy.model_dump(), min_severity=min_severity,
                                            salt=salt))
             for batch in findings.iter_batches(batch_format="pyarrow", batch_size=None):
-                out.write(batch)
-                totals.add(batch)
-                if batch.num_rows:  # rows come in post order: every post up to this one is checked
-                    seen = batch.column("post_id")[-1].as_py() + 1
-                    advance(seen - done)
-                    done = seen
-            advance(posts - done)
+                run.write(batch)
     finally:
         ray.shutdown()
-    if audit.images:
-        check_and_write_images(audit, out, policy, model, hasher, min_severity, advance, first_id=audit.totals.posts)
-    audit.elapsed_s = time.perf_counter() - started
-    result = summary(engine="ray", workers=workers, sources=sources, min_severity=min_severity,
-                     started_at=audit.started_at, elapsed_s=audit.elapsed_s, totals=audit.totals,
-                     errors=audit.errors, salt_fingerprint=hasher.fingerprint, model=model)
-    out.close(result)
-    audit.close()
-    return result
+    return run.finish()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -23,17 +22,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from carelint.audit.parquet import (
-    FINDINGS_SCHEMA,
-    FindingsWriter,
-    RowTotals,
-    check_and_write_images,
-    post_tables,
-    summary,
-)
-from carelint.audit.readers import AuditImage, Item, ParseError
-from carelint.audit.runner import SEVERITIES, AuditResult
-from carelint.audit.table import FINDING_COLUMNS, TextHasher
+from carelint.audit.parquet import FINDINGS_SCHEMA, EngineRun, FindingsWriter
+from carelint.audit.readers import Item
+from carelint.audit.table import FINDING_COLUMNS
 from carelint.settings import Policy
 from carelint.spark import check_posts
 
@@ -74,30 +65,13 @@ def run_spark(items: Iterable[Item], out: FindingsWriter, *, policy: Policy, mod
               workers: int, min_severity: str, salt: bytes, sources: list[str],
               on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Check every post on Spark, write the findings to `out` and close it; returns the summary."""
-    if min_severity not in SEVERITIES:
-        raise ValueError(f"min_severity must be one of {', '.join(SEVERITIES)}")
-    advance = on_progress or (lambda n: None)
-    hasher = TextHasher(salt)
-    audit = AuditResult(sources=sources, min_severity=min_severity, jobs=workers)
-    started = time.perf_counter()
-
-    def other(item: Item) -> None:
-        if isinstance(item, ParseError):
-            audit.errors.append(item)
-            audit.totals.errors += 1
-            advance(1)
-        elif isinstance(item, AuditImage):
-            audit.images.append(item)
-
+    run = EngineRun(out, engine="spark", policy=policy, model=model, workers=workers, min_severity=min_severity,
+                    salt=salt, sources=sources, on_progress=on_progress)
     with tempfile.TemporaryDirectory(prefix="carelint-spark-") as staging:
-        posts = split = files = 0
-        for table in post_tables(items, other):
+        files = 0
+        for table in run.tables(items):
             pq.write_table(table, Path(staging) / f"posts-{files:06d}.parquet")
             files += 1
-            posts = table.column("post_id")[-1].as_py() + 1
-            split += table.column("part").to_pylist().count(1)
-        audit.totals.posts, audit.totals.split = posts, split
-        totals = RowTotals(audit.totals)
         if files:
             session = local_session(master or f"local[{workers}]")
             frame = session.read.parquet(staging).repartition(workers * 4)
@@ -105,33 +79,11 @@ def run_spark(items: Iterable[Item], out: FindingsWriter, *, policy: Policy, mod
             findings = check_posts(frame, min_severity=min_severity, policy=policy, model=model,
                                    salt=salt).localCheckpoint(eager=True)
             columns: dict[str, list] = {name: [] for name in FINDING_COLUMNS}
-            done = 0
             for row in findings.orderBy("post_id", "part", "finding").toLocalIterator():
                 for name in FINDING_COLUMNS:
                     columns[name].append(row[name])
                 if len(columns["post_id"]) >= ROWS_PER_WRITE:
-                    done = _flush(out, totals, columns, advance, done)
+                    run.write(pa.Table.from_pydict(columns, schema=FINDINGS_SCHEMA))
                     columns = {name: [] for name in FINDING_COLUMNS}
-            done = _flush(out, totals, columns, advance, done)
-            advance(posts - done)
-    if audit.images:
-        check_and_write_images(audit, out, policy, model, hasher, min_severity, advance, first_id=audit.totals.posts)
-    audit.elapsed_s = time.perf_counter() - started
-    result = summary(engine="spark", workers=workers, sources=sources, min_severity=min_severity,
-                     started_at=audit.started_at, elapsed_s=audit.elapsed_s, totals=audit.totals,
-                     errors=audit.errors, salt_fingerprint=hasher.fingerprint, model=model)
-    out.close(result)
-    audit.close()
-    return result
-
-
-def _flush(out: FindingsWriter, totals: RowTotals, columns: dict[str, list], advance: Callable[[int], None],
-           done: int) -> int:
-    table = pa.Table.from_pydict(columns, schema=FINDINGS_SCHEMA)
-    out.write(table)
-    totals.add(table)
-    if table.num_rows:
-        seen = columns["post_id"][-1] + 1
-        advance(seen - done)
-        return seen
-    return done
+            run.write(pa.Table.from_pydict(columns, schema=FINDINGS_SCHEMA))
+    return run.finish()
