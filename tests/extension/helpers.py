@@ -5,12 +5,14 @@ HIGHLIGHTS_JS = """() => Object.fromEntries(['high', 'medium', 'low'].map(s => {
     return [s, h ? [...h].map(r => r.toString()).sort() : []];
 }))"""
 
-# True once the highlights are exactly the expected texts per severity.
+# True once the highlights are exactly the expected texts per severity. Line breaks are left out
+# of both: a range across two paragraph blocks reads without the break the post's text has.
 HIGHLIGHTS_EQUAL_JS = """(expected) => {
+    const flat = (t) => t.replace(/\\n/g, '');
     for (const s of ['high', 'medium', 'low']) {
         const h = CSS.highlights.get('carelint-' + s);
-        const got = h ? [...h].map(r => r.toString()).sort() : [];
-        const want = [...(expected[s] || [])].sort();
+        const got = h ? [...h].map(r => flat(r.toString())).sort() : [];
+        const want = [...(expected[s] || [])].map(flat).sort();
         if (got.length !== want.length || got.some((t, i) => t !== want[i])) return false;
     }
     return true;
@@ -19,7 +21,7 @@ HIGHLIGHTS_EQUAL_JS = """(expected) => {
 RANGE_RECT_JS = """(text) => {
     for (const s of ['high', 'medium', 'low']) {
         const h = CSS.highlights.get('carelint-' + s);
-        for (const r of h || []) if (r.toString() === text) {
+        for (const r of h || []) if (r.toString().replace(/\\n/g, '') === text.replace(/\\n/g, '')) {
             const b = r.getClientRects()[0];
             return {x: b.left + b.width / 2, y: b.top + b.height / 2};
         }
