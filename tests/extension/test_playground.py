@@ -2,6 +2,8 @@
 fixes are buttons that edit the textarea through the browser's editing pipeline, so Ctrl+Z
 undoes them, and the post is checked again."""
 
+import re
+
 import pytest
 
 from .helpers import utf16_replace
@@ -24,7 +26,8 @@ def playground(browser_context, api, console_errors):
 
 
 def finding_item(page, text):
-    return page.locator("#findings li", has=page.locator("q.span-text", has_text=text))
+    """The list item of the finding over exactly `text` (a sentence mark around it has its own)."""
+    return page.locator("#findings li", has=page.locator("q.span-text", has_text=re.compile(f"^{re.escape(text)}$")))
 
 
 def test_playground_fix_edits_the_post_and_ctrl_z_reverts_it(playground, api):
