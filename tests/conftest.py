@@ -24,3 +24,18 @@ def phi_checker(nlp):
     from carelint.engine import Checker
 
     return Checker(nlp, with_rules=False)
+
+
+@pytest.fixture()
+def app_client(tmp_path, checker):
+    """A TestClient of the whole app on the shared checker: app_client(token, **settings)."""
+    from fastapi.testclient import TestClient
+
+    from carelint.app import create_app
+    from carelint.settings import RuntimeSettings
+
+    def make(token: str, **overrides):
+        options = dict(config_dir=tmp_path / "config", token=token, max_body_bytes=50_000, workers=1) | overrides
+        return TestClient(create_app(RuntimeSettings(**options), checker=checker), base_url="http://127.0.0.1:8787")
+
+    return make

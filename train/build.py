@@ -341,9 +341,9 @@ def fit_disclaimer(posts: list[dict], contexts: list, oof: dict[str, np.ndarray]
     """The post-level head: does the post give health information? From its paragraphs'
     summaries (with out-of-fold sentence probabilities) and the hand-written disclaimer cues."""
     by_post: dict[int, list] = {}
-    for doc, _ctx, view, first, _found, _start, n in contexts:
+    for doc, ctx, view, first, _found, _start, n in contexts:
         view.probs = {c: oof[c][first : first + len(view.sentences)] for c in CATEGORIES}
-        by_post.setdefault(n, []).append(stage.summary(view, doc.text))
+        by_post.setdefault(n, []).append(stage.summary(view, doc.text, ctx.lang))
     x, y, authors = [], [], []
     for n, post in enumerate(posts):
         if not keep_post[n] or post.get("disclaimer") is None or n not in by_post:

@@ -18,13 +18,13 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from carelint.language import supported as supported_languages
 from carelint.platforms import PLATFORMS
 from carelint.settings import DEFAULT_MODEL, Policy
 
 if TYPE_CHECKING:
     from carelint.engine import Checker, CheckResult
 
-LANGUAGES = ("en",)  # the languages the rule packs and recognizers cover (Spanish: issue 17)
 CONTEXTS = ("post", "review_reply")
 
 _loaded: dict[str, Checker] = {}
@@ -46,7 +46,7 @@ def check_batch(
     texts: Sequence[str],
     *,
     platform: str | Sequence[str] = "generic",
-    lang: str = "en",
+    lang: str | None = None,
     context: str = "post",
     policy: Policy | None = None,
     checker: Checker | None = None,
@@ -56,11 +56,12 @@ def check_batch(
     `platform` is one of carelint.platforms.PLATFORMS for every text, or a sequence with one per
     text (an unknown name counts as "generic", as in an export whose network column says
     "Pinterest"). `policy` holds the organisation's settings (staff names, addresses, disabled
-    rules). Raises ValueError for a language, context or platform list Carelint cannot use."""
+    rules). `lang` ("en", "es") is every text's language; None detects it per paragraph. Raises
+    ValueError for a language, context or platform list Carelint cannot use."""
     if isinstance(texts, str):
         raise ValueError("texts must be a sequence of strings, not one string")
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang {lang!r} is not supported; supported: {', '.join(LANGUAGES)}")
+    if lang is not None and lang not in supported_languages():
+        raise ValueError(f"lang {lang!r} is not supported; supported: {', '.join(supported_languages())}")
     if context not in CONTEXTS:
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}")
     if isinstance(platform, str):
@@ -80,5 +81,5 @@ def check_batch(
 
     engine = checker or process_checker()
     policy = policy or Policy()
-    return engine.check_many([CheckRequest(text, p, "codepoint", policy, context)
+    return engine.check_many([CheckRequest(text, p, "codepoint", policy, context, lang)
                               for text, p in zip(texts, platforms, strict=True)])

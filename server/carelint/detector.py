@@ -24,6 +24,7 @@ class CheckContext:
     platform: str = "generic"
     facts: dict[str, Any] = field(default_factory=dict)
     context: str = "post"  # or "review_reply" (phi/review_reply.py)
+    lang: str = "en"  # the paragraph's language (language.py); each detector reads its data for it
 
     @property
     def post(self) -> PostCues | None:
@@ -39,8 +40,9 @@ class CheckContext:
 class Detector(Protocol):
     name: str
 
-    def prepare(self, paragraphs: list[str]) -> Hashable | None:
-        """Facts about the whole post this detector needs in `detect` (None: nothing)."""
+    def prepare(self, paragraphs: list[str], langs: list[str]) -> Hashable | None:
+        """Facts about the whole post this detector needs in `detect` (None: nothing); `langs`
+        holds each paragraph's language."""
         ...
 
     def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:

@@ -1,7 +1,8 @@
 """Does a post give health information without a disclaimer, and which disclaimer fits?
 
-The cue families live in data/disclaimer.toml; this module only combines them (see the rules at
-the top of that file) and picks the longest disclaimer that fits the platform.
+The cue families live in data/disclaimer/<lang>.toml (one file per language, the same families);
+this module only combines them (see the rules at the top of en.toml) and picks the longest
+disclaimer in the post's language that fits the platform.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from carelint import platforms
+from carelint.language import supported as supported_languages
 from carelint.settings import Policy
 
 # The disclaimer goes on its own line after the post. A newline is a hard break in every counting
@@ -41,8 +43,8 @@ class _Cues:
     patterns: dict[str, re.Pattern[str]]  # one alternation per role
 
 
-def _load() -> _Cues:
-    raw = tomllib.loads(resources.files("carelint").joinpath("data/disclaimer.toml").read_text("utf-8"))
+def _load(lang: str) -> _Cues:
+    raw = tomllib.loads(resources.files("carelint").joinpath(f"data/disclaimer/{lang}.toml").read_text("utf-8"))
     fragments: dict[str, str] = raw["fragments"]
 
     def expand(pattern: str) -> str:
@@ -62,10 +64,22 @@ def _load() -> _Cues:
     )
 
 
-_CUES = _load()
+_BY_LANG = {lang: _load(lang) for lang in supported_languages()}
+_CUES = _BY_LANG["en"]
+# The English texts (the defaults the options page shows, and the policy's texts override).
 DEFAULT_LONG = _CUES.texts["long"]
 DEFAULT_SHORT = _CUES.texts["short"]
 SHORTEST = _CUES.texts["shortest"]  # the last resort, whatever the policy says
+
+
+def texts(lang: str) -> dict[str, str]:
+    """One language's disclaimer texts (long, short, shortest)."""
+    return _BY_LANG[lang].texts
+
+
+def all_texts() -> set[str]:
+    """Every language's disclaimer texts: Carelint's own words, never flagged."""
+    return {t for cues in _BY_LANG.values() for t in cues.texts.values()}
 
 
 def _normalise(text: str) -> str:
@@ -73,12 +87,14 @@ def _normalise(text: str) -> str:
 
 
 def has_disclaimer(text: str) -> bool:
-    return _CUES.patterns["present"].search(_normalise(text)) is not None
+    """A disclaimer in any language counts (a bilingual post may carry one in either)."""
+    normal = _normalise(text)
+    return any(cues.patterns["present"].search(normal) for cues in _BY_LANG.values())
 
 
-def gives_health_information(text: str) -> bool:
-    """True when some sentence offers health advice or information (see data/disclaimer.toml)."""
-    p = _CUES.patterns
+def gives_health_information(text: str, lang: str = "en") -> bool:
+    """True when some sentence offers health advice or information (data/disclaimer/<lang>.toml)."""
+    p = _BY_LANG[lang].patterns
     carried_topic = False
     for sentence in _SENTENCE_END.split(_normalise(text)):
         if not sentence or p["context"].search(sentence):
@@ -94,12 +110,13 @@ def gives_health_information(text: str) -> bool:
     return False
 
 
-def cue_counts(text: str) -> dict[str, int]:
+def cue_counts(text: str, lang: str = "en") -> dict[str, int]:
     """Per cue role, how many sentences match it (a learned decision reads these as features)."""
     counts = dict.fromkeys(("topic", "advice", "strong", "context"), 0)
+    patterns = _BY_LANG[lang].patterns
     for sentence in _SENTENCE_END.split(_normalise(text)):
         for role in counts:
-            if sentence and _CUES.patterns[role].search(sentence):
+            if sentence and patterns[role].search(sentence):
                 counts[role] += 1
     return counts
 
@@ -108,24 +125,29 @@ def _fits(base: platforms.PlatformLength, addition: str, platform: str) -> bool:
     return base.length + platforms.measure(SEPARATOR + addition, platform).length <= base.limit
 
 
-def suggest(text: str, platform: str, policy: Policy) -> str:
-    """The longest disclaimer (policy's own texts first) that fits after the post, or ""."""
+def suggest(text: str, platform: str, policy: Policy, lang: str = "en") -> str:
+    """The longest disclaimer in the post's language that fits after the post, or "". The
+    policy's own texts are the organisation's English ones."""
     base = platforms.measure(text.rstrip(), platform)
-    candidates = (policy.disclaimer_long or DEFAULT_LONG, policy.disclaimer_short or DEFAULT_SHORT, SHORTEST)
+    own = texts(lang)
+    if lang == "en":
+        candidates = (policy.disclaimer_long or own["long"], policy.disclaimer_short or own["short"], own["shortest"])
+    else:
+        candidates = (own["long"], own["short"], own["shortest"])
     return next((c for c in candidates if _fits(base, c, platform)), "")
 
 
 def assess(text: str, platform: str, policy: Policy, gives_information: bool | None = None,
-           reply: bool = False) -> DisclaimerResult:
+           reply: bool = False, lang: str = "en") -> DisclaimerResult:
     """`gives_information`: a decision made elsewhere (the learned one); else the cues decide.
     `reply`: a reply to a review never needs one (it should carry no medical content at all;
-    the findings say so), and none is suggested."""
+    the findings say so), and none is suggested. `lang`: the post's language (language.py)."""
     present = has_disclaimer(text)
     if reply:
         return DisclaimerResult(needed=False, present=present, suggested="")
-    informs = gives_health_information(text) if gives_information is None else gives_information
+    informs = gives_health_information(text, lang) if gives_information is None else gives_information
     return DisclaimerResult(
         needed=not present and informs,
         present=present,
-        suggested=suggest(text, platform, policy),
+        suggested=suggest(text, platform, policy, lang),
     )

@@ -18,11 +18,13 @@ from carelint import disclaimer, platforms
 from carelint.detector import CheckContext, Detector
 from carelint.findings import SEVERITY_RANK, Finding
 from carelint.fixes import Edit, FixSpec, Grammar, check_kinds, default_kinds, edits_for, sentence_bounds
+from carelint.language import languages
 from carelint.learned.decide import DecisionStage, ParagraphSummary
+from carelint.messages import localised
 from carelint.nlp import load_pipeline
 from carelint.phi.detector import PhiDetector
 from carelint.phi.review_reply import REVIEW_REPLY, review_reply
-from carelint.rules import RuleDetector
+from carelint.rules import LanguageRules
 from carelint.settings import Policy
 from carelint.text import OffsetUnit, Text
 
@@ -46,6 +48,7 @@ class ReportedFinding:
     # What drove the decision ("addressed to the reader (you/your)", "learned:0.93"), for the card.
     drivers: list[str] = field(default_factory=list)
     fixes: list[Edit] = field(default_factory=list)  # ranged edits, offsets in the unit asked for
+    lang: str = "en"  # the language of the finding's paragraph (its message is in it)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class CheckRequest:
     offset_unit: OffsetUnit = "codepoint"
     policy: Policy = field(default_factory=Policy)
     context: str = "post"  # "review_reply": a reply to an online review (phi/review_reply.py)
+    lang: str | None = None  # "en", "es"; None: each paragraph's own (language.py)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class CheckResult:
     # unit asked for); the findings cover the rest. Checking again continues from the cache.
     complete: bool = True
     unchecked: list[TextRange] = field(default_factory=list)
+    lang: str = "en"  # the post's language (its disclaimer is in it)
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ class Checker:
         self.nlp = nlp
         self.budget_s = budget_s  # None: analyse everything (CLI, audit); the server sets one
         self.phi = PhiDetector(nlp)
-        self.rules = RuleDetector(nlp) if with_rules else None
+        self.rules = LanguageRules(nlp) if with_rules else None
         self.detectors: list[Detector] = [self.phi] + ([self.rules] if self.rules else [])
         # The detectors propose, the trained heads decide (learned/decide.py). Without them
         # (training, some tests) the detectors' own verdicts stand and candidates are dropped.
@@ -177,7 +182,8 @@ class Checker:
         """What each (rule, type) offers as fixes: the PHI entities', the packs' and the learned
         sentence rules' data."""
         specs = {(spec.rule, spec.entity): spec.fix for spec in self.phi.specs.values()}
-        specs.update({(rule.id, rule.type): rule.fix for rule in (self.rules.rules if self.rules else [])})
+        for rule in self.rules.rules if self.rules else []:  # the same rule in another language: one spec
+            specs.setdefault((rule.id, rule.type), rule.fix)
         for rule in (self.decisions.rules.values() if self.decisions else ()):
             kinds = check_kinds(default_kinds(rule.get("fix"), (), rule.get("rewrite")), (), rule.get("rewrite"),
                                 f"sentence_rules.toml: {rule['rule']}.fix")
@@ -186,9 +192,10 @@ class Checker:
 
     def _own_sentences(self) -> re.Pattern | None:
         texts = {spec.rewrite for spec in self.fix_specs.values() if spec.rewrite}
-        texts |= {disclaimer.DEFAULT_LONG, disclaimer.DEFAULT_SHORT, disclaimer.SHORTEST}
+        texts |= disclaimer.all_texts()
         texts |= {s for t in list(texts) for s in re.split(r"(?<=[.!?])\s+", t)}  # and each of their sentences
-        patterns = [re.escape(t) for t in sorted(texts, key=len, reverse=True)] + review_reply().own_patterns()
+        patterns = [re.escape(t) for t in sorted(texts, key=len, reverse=True)]
+        patterns += [p for lang in languages().codes for p in review_reply(lang).own_patterns()]
         return re.compile("|".join(patterns), re.IGNORECASE)
 
     def _not_own_words(self, findings: list[Finding], text: str) -> list[Finding]:
@@ -210,8 +217,8 @@ class Checker:
         return out
 
     def check(self, text: str, platform: str = "generic", offset_unit: OffsetUnit = "codepoint",
-              policy: Policy | None = None, context: str = "post") -> CheckResult:
-        return self.check_many([CheckRequest(text, platform, offset_unit, policy or Policy(), context)])[0]
+              policy: Policy | None = None, context: str = "post", lang: str | None = None) -> CheckResult:
+        return self.check_many([CheckRequest(text, platform, offset_unit, policy or Policy(), context, lang)])[0]
 
     def check_many(self, requests: list[CheckRequest]) -> list[CheckResult]:
         """Several posts at once: their unseen paragraphs go through spaCy in one batch, which
@@ -226,25 +233,27 @@ class Checker:
             post = Text(req.text)
             reply = req.context == REVIEW_REPLY
             informs = self.decisions.gives_information(summaries) if self.decisions and not reply else None
+            lang = req.lang or languages().detect(req.text)
             if reply:
-                findings = self._with_safe_reply(findings, req.text, req.policy)
+                findings = self._with_safe_reply(findings, req.text, req.policy, lang)
             results.append(CheckResult(
                 findings=[self._report(f, post, req.offset_unit) for f in findings],
-                disclaimer=disclaimer.assess(req.text, req.platform, req.policy, informs, reply=reply),
+                disclaimer=disclaimer.assess(req.text, req.platform, req.policy, informs, reply=reply, lang=lang),
                 platform=platforms.measure(req.text, req.platform),
                 elapsed_ms=elapsed,
                 complete=not unchecked,
                 unchecked=[TextRange(post.to_unit(a, req.offset_unit), post.to_unit(b, req.offset_unit))
                            for a, b in unchecked],
+                lang=lang,
             ))
         return results
 
     @staticmethod
-    def _with_safe_reply(findings: list[Finding], text: str, policy: Policy) -> list[Finding]:
+    def _with_safe_reply(findings: list[Finding], text: str, policy: Policy, lang: str = "en") -> list[Finding]:
         """In a reply to a review, each PHI finding's first fix replaces the whole reply with the
-        safe one (phi/data/review_reply.toml): what is left of a reply that discussed the
+        safe one (phi/data/<lang>/review_reply.toml): what is left of a reply that discussed the
         reviewer's care rarely reads well, and one undoable edit is what the user wants."""
-        reply = review_reply()
+        reply = review_reply(lang)
         safe = Edit(reply.label, 0, len(text), reply.safe_reply(policy.org_phones))
         if text.strip() == safe.text:
             return findings
@@ -261,15 +270,17 @@ class Checker:
         todo: dict[tuple, tuple[int, CheckContext]] = {}  # cache key -> (turn, context to analyse it in)
         for req in requests:
             paragraphs = Text(req.text).paragraphs()
+            texts = [p.text for p in paragraphs]
+            langs = languages().of_paragraphs(texts, req.lang)
             with self.nlp.memory_zone():  # post-level facts tokenize every paragraph; they keep no Doc
-                ctx = self._context([p.text for p in paragraphs], req.platform, req.policy, req.context)
+                ctx = self._context(texts, langs, req.platform, req.policy, req.context)
             version = (req.policy.version(), ctx.key(), req.platform, req.context)
-            keys = [(p.text, version) for p in paragraphs]
+            keys = [(p.text, lang, version) for p, lang in zip(paragraphs, langs, strict=True)]
             for turn, key in enumerate(keys):
                 if key not in known and key not in todo:
                     cached = self.cache.get(key)
                     if cached is None:
-                        todo[key] = (turn, ctx)
+                        todo[key] = (turn, replace(ctx, lang=key[1]))
                     else:
                         known[key] = cached
             plans.append((paragraphs, keys, set(req.policy.disabled_rules)))
@@ -306,8 +317,9 @@ class Checker:
             out.append((_dedupe(findings), unchecked, summaries))
         return out
 
-    def _context(self, paragraphs: list[str], platform: str, policy: Policy, context: str = "post") -> CheckContext:
-        facts = {d.name: d.prepare(paragraphs) for d in self.detectors}
+    def _context(self, paragraphs: list[str], langs: list[str], platform: str, policy: Policy,
+                 context: str = "post") -> CheckContext:
+        facts = {d.name: d.prepare(paragraphs, langs) for d in self.detectors}
         return CheckContext(policy=policy, platform=platform, facts={k: v for k, v in facts.items() if v is not None},
                             context=context)
 
@@ -318,14 +330,19 @@ class Checker:
             kept, summary = [f for f in found if f.severity], None
         else:
             kept, summary = self.decisions.decide(doc, ctx, found)
-        return Analysed(self._with_fixes(self._not_own_words(kept, doc.text), doc), summary)
+        findings = self._with_fixes(self._not_own_words(kept, doc.text), doc)
+        return Analysed(localised(findings, doc.text, ctx.lang), summary)
 
-    def paragraph_candidates(self, text: str, platform: str = "generic", policy: Policy | None = None):
+    def paragraph_candidates(self, text: str, platform: str = "generic", policy: Policy | None = None,
+                             lang: str | None = None):
         """(paragraph start, Doc, context, the detectors' candidates) for each paragraph, before any
         decision: what the training script (train/build.py) learns the decisions from."""
         paragraphs = Text(text).paragraphs()
-        ctx = self._context([p.text for p in paragraphs], platform, policy or Policy())
-        for para, doc in zip(paragraphs, self.nlp.pipe([p.text for p in paragraphs]), strict=True):
+        texts = [p.text for p in paragraphs]
+        langs = languages().of_paragraphs(texts, lang)
+        post_ctx = self._context(texts, langs, platform, policy or Policy())
+        for para, doc, para_lang in zip(paragraphs, self.nlp.pipe(texts), langs, strict=True):
+            ctx = replace(post_ctx, lang=para_lang)
             yield para.start, doc, ctx, [f for d in self.detectors for f in d.detect(doc, ctx)]
 
     @staticmethod
@@ -337,6 +354,7 @@ class Checker:
             type=f.type, rule=f.rule, severity=f.severity, message=f.message,
             suggestions=list(f.suggestions), source=f.source, source_url=f.source_url, drivers=list(f.drivers),
             fixes=[Edit(e.label, text.to_unit(e.start, unit), text.to_unit(e.end, unit), e.text) for e in f.fixes],
+            lang=f.lang,
         )
 
 

@@ -43,6 +43,7 @@ class Finding:
     drivers: tuple[str, ...] = field(default=())
     # Ranged edits that fix it (fixes.py), in the same offsets as start/end.
     fixes: tuple[Edit, ...] = field(default=())
+    lang: str = "en"  # the paragraph's language: its message and fix labels are in it (messages.py)
 
     def shifted(self, delta: int) -> Finding:
         """The same finding moved by `delta` code points (paragraph -> post offsets)."""

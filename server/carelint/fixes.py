@@ -136,6 +136,13 @@ def edits_for(text: str, start: int, end: int, spec: FixSpec, sentences: Sequenc
     return tuple(unique.values())
 
 
+def is_removal(edit: Edit, text: str) -> bool:
+    """The edit only takes words out (with the next word capitalised at the seam), adding none."""
+    if edit.text == "":
+        return True
+    return len(edit.text) == 1 and edit.end > edit.start and text[edit.end - 1].upper() == edit.text
+
+
 def replace_phrase(text: str, start: int, end: int, phrase: str, sent_start: int, label: str | None = None) -> Edit:
     """text[start:end] -> phrase, with its case, the article before it, and a capital at a
     sentence start."""

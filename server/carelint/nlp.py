@@ -8,8 +8,11 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+
+from carelint.language import abbreviations as language_abbreviations
 
 # Carelint reads entities (Presidio, names) and sentences (context); rules match on lowercase
 # forms with generated inflections. Nothing reads the parse, tags or lemmas, so the parser,
@@ -117,6 +120,8 @@ def load_pipeline(model: str) -> Language:
         nlp.remove_pipe(name)
     if "sentencizer" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer", first=True)
+    for abbreviation in language_abbreviations():  # "Sra. Gómez" is one sentence
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
     return nlp
 

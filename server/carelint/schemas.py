@@ -26,6 +26,10 @@ class CheckRequest(BaseModel):
         description="What the text is: a post, or a reply to an online review (added in v1.3). In a reply, "
                     "whatever confirms the reviewer is a patient or mentions their care is high PHI, each PHI "
                     "finding's first fix is the safe reply, and no disclaimer is needed.")
+    lang: Literal["en", "es"] | None = Field(
+        default=None,
+        description="The post's language (added in v1.4). Without it each paragraph's language is detected, so "
+                    "a bilingual post is checked in both; messages follow each paragraph's language.")
 
     @field_validator("text", mode="before")
     @classmethod
@@ -63,6 +67,7 @@ class FindingOut(BaseModel):
     source_url: str | None = None  # the first cited source's page (added in v1.2)
     drivers: list[str] = []  # what drove the decision, for the card (added in v1.1)
     fixes: list[FixOut] = []  # ranged edits, best first (added in v1.2; `suggestions` stays)
+    lang: Literal["en", "es"] = "en"  # the paragraph's language; message and labels are in it (v1.4)
 
 
 class DisclaimerOut(BaseModel):
@@ -98,6 +103,7 @@ class CheckResponse(BaseModel):
     elapsed_ms: float
     complete: bool  # false: the time budget ran out; `unchecked` says where
     unchecked: list[RangeOut]
+    lang: Literal["en", "es"] = "en"  # the post's language; the disclaimer is in it (added in v1.4)
 
 
 class HealthResponse(BaseModel):

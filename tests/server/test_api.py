@@ -40,7 +40,7 @@ def test_check_matches_the_contract_example(client):
     assert r.status_code == 200
     body = r.json()
     CheckResponse.model_validate(body)  # every field of the contract, with its type
-    assert set(body) == {"findings", "disclaimer", "platform", "elapsed_ms", "complete", "unchecked"}
+    assert set(body) == {"findings", "disclaimer", "platform", "elapsed_ms", "complete", "unchecked", "lang"}
     assert body["complete"] is True and body["unchecked"] == []
     [f] = [f for f in body["findings"] if f["text"] == "Maria Gonzalez"]
     assert (f["start"], f["end"], f["category"], f["type"], f["rule"], f["severity"]) == (

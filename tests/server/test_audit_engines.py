@@ -57,7 +57,7 @@ def test_check_batch_gives_each_text_the_engines_result(checker):
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(texts="one string"), "not one string"),
-    (dict(texts=["a"], lang="es"), "not supported"),
+    (dict(texts=["a"], lang="fr"), "not supported"),
     (dict(texts=["a"], platform="myspace"), "unknown platform"),
     (dict(texts=["a", "b"], platform=["x"]), "1 platforms for 2 texts"),
     (dict(texts=["a", 3]), r"texts\[1\] is a int"),

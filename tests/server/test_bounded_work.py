@@ -87,7 +87,7 @@ def test_a_short_post_batched_with_a_huge_one_is_checked_first(nlp):
     class Spy:
         name = "spy"
 
-        def prepare(self, paragraphs):
+        def prepare(self, paragraphs, langs):
             return None
 
         def detect(self, doc, ctx):

@@ -42,10 +42,19 @@ def test_check_reads_stdin_as_json(runner):
     assert {"Aisha", "617.555.0142"} <= {f["text"] for f in out["findings"]}
 
 
+def test_check_takes_the_posts_language(runner):
+    r = runner.invoke(cli.app, ["check", "-", "--format", "json", "--lang", "es"],
+                      input="Felicitamos a nuestro paciente Julio Ramírez por su cirugía de cadera.")
+    out = json.loads(r.output)
+    assert r.exit_code == 1 and out["lang"] == "es"
+    assert any(f["text"] == "Julio Ramírez" and f["lang"] == "es" for f in out["findings"])
+
+
 @pytest.mark.parametrize("args", [
     ["check", "/nonexistent/post.txt"],
     ["check", "-", "--platform", "myspace"],
     ["check", "-", "--format", "xml"],
+    ["check", "-", "--lang", "fr"],
     ["check"],
     ["nonsense-command"],
 ])

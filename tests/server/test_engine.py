@@ -13,7 +13,7 @@ class CountingDetector:
     def __init__(self):
         self.seen: list[str] = []
 
-    def prepare(self, paragraphs):
+    def prepare(self, paragraphs, langs):
         return None
 
     def detect(self, doc, ctx):

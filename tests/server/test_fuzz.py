@@ -174,7 +174,12 @@ FRAGMENTS = [
     "@jdoe", "jane.doe@example.com", "https://portal.example.org/patient/123", "123 Main St, Springfield",
     "SSN 123-45-6789", "4111 1111 1111 1111", "1EG4-TE5-MK73",
     "cures cancer", "guaranteed to work", "100% effective", "stop taking your medication", "addict",
-    "not medical advice", "#health", "\n\n", "\r\n\r\n", "\n", "\t", " ", "  ", ".", "!", "?",
+    "not medical advice", "#health",
+    # Spanish (a request may say "lang": "es"; the paragraph's own language decides otherwise)
+    "Felicitamos a nuestro paciente Julio Ramírez", "la Sra. Gómez", "cumplió 94 años", "habitación 12B",
+    "según su expediente", "estas gotas curan la artritis", "¡garantizado!",
+    "Información general, no es consejo médico.",
+    "\n\n", "\r\n\r\n", "\n", "\t", " ", "  ", ".", "!", "?",
     "🎉", "👩‍👩‍👧‍👦", "👍🏽", "🇺🇸", "𝔐𝔞𝔯𝔦𝔞", "e\u0301", "\u200b", "\u200d", "\ufeff", "\u00a0", "\u2028",
     "İstanbul", "straße", "ǅ", "ﬁ", "Ⅻ", "\x00", "\ud83d", "\udc4d",  # the last two: lone surrogates
     "x" * 2100, "😀" * 1100, "a " * 1200, "Maria" + "🎉" * 700,

@@ -10,7 +10,7 @@ import pytest
 
 import carelint
 
-LEXICON = Path(carelint.__file__).parent / "phi/data/health_terms.toml"
+LEXICON = Path(carelint.__file__).parent / "phi/data/en/health_terms.toml"
 
 # Rough target sizes from the design brief; each category must reach at least 80% of its target.
 TARGETS = {

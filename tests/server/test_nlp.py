@@ -1,7 +1,9 @@
 """The spaCy pipeline Carelint loads: only what it reads, and the same entities as the full model."""
 
 import spacy
+from spacy.symbols import ORTH
 
+from carelint.language import abbreviations as language_abbreviations
 from carelint.nlp import load_pipeline, unheard_embedders
 from carelint.settings import DEFAULT_MODEL
 
@@ -36,8 +38,13 @@ def test_an_embedder_someone_listens_to_is_kept():
 
 
 def test_the_unfilled_tokenizer_ends_up_as_the_models_own(nlp):
-    """load_pipeline starts from an empty tokenizer and fills it from the model's files."""
-    assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == spacy.load(DEFAULT_MODEL).tokenizer.to_bytes(exclude=["vocab"])
+    """load_pipeline starts from an empty tokenizer and fills it from the model's files; the
+    only additions are the languages' abbreviations kept whole ("Sra. Gómez", data/languages.toml)."""
+    own = spacy.load(DEFAULT_MODEL).tokenizer
+    for abbreviation in language_abbreviations():
+        own.add_special_case(abbreviation, [{ORTH: abbreviation}])
+    assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == own.to_bytes(exclude=["vocab"])
+    assert [t.text for t in nlp("Sra. Gómez vino.")] == ["Sra.", "Gómez", "vino", "."]
     assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "carelint.UnfilledTokenizer.v1"
 
 

@@ -1,13 +1,11 @@
-"""Review-reply mode (request "context": "review_reply", phi/data/review_reply.toml): a reply is
+"""Review-reply mode (request "context": "review_reply", phi/data/<lang>/review_reply.toml): a reply is
 shown under the reviewer's name, so what it says about their care is high PHI; the safe reply
 replaces the whole reply; no disclaimer is asked for."""
 
 import pytest
-from fastapi.testclient import TestClient
 
-from carelint.app import create_app
 from carelint.phi.review_reply import review_reply
-from carelint.settings import Policy, RuntimeSettings
+from carelint.settings import Policy
 
 TOKEN = "test-token-rr"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -97,9 +95,8 @@ def test_the_paragraph_cache_keeps_post_and_reply_apart(checker):
     assert phi(reply(checker, text)) == first
 
 
-def test_the_api_takes_the_context_and_refuses_an_unknown_one(tmp_path, checker):
-    settings = RuntimeSettings(config_dir=tmp_path / "config", token=TOKEN, max_body_bytes=50_000, workers=1)
-    client = TestClient(create_app(settings, checker=checker), base_url="http://127.0.0.1:8787")
+def test_the_api_takes_the_context_and_refuses_an_unknown_one(app_client):
+    client = app_client(TOKEN)
     text = "Sorry the night guard we made for you still hurts."
     r = client.post("/v1/check", json={"text": text, "context": "review_reply"}, headers=AUTH)
     assert r.status_code == 200

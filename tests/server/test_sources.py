@@ -31,7 +31,7 @@ def test_every_rule_a_finding_can_carry_has_a_source_url_from_the_registry(check
 
 def test_every_registry_source_is_cited_by_some_rule():
     root = Path(carelint.__file__).parent
-    files = [*root.glob("rules/packs/*.toml"), root / "phi/data/identifiers.toml",
+    files = [*root.glob("rules/packs/*/*.toml"), root / "phi/data/identifiers.toml",
              root / "learned/data/sentence_rules.toml", *root.glob("images/*.py")]
     text = "".join(p.read_text(encoding="utf-8") for p in files)
     unused = [key for key in registry() if f'"{key}"' not in text]

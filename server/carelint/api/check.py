@@ -21,7 +21,7 @@ def check_router(state: AppState) -> APIRouter:
     @router.post("/v1/check", response_model=CheckResponse, openapi_extra=json_body(CheckRequest))
     async def check(request: Request):
         body = await read_model(request, CheckRequest, state.settings.max_body_bytes)
-        job = EngineRequest(body.text, body.platform, body.offset_unit, state.policy, body.context)
+        job = EngineRequest(body.text, body.platform, body.offset_unit, state.policy, body.context, body.lang)
         result = await asyncio.wrap_future(state.batcher.submit(job))
         # The engine's dataclasses already have the contract's shape (schemas.CheckResponse,
         # checked by the tests); serialising them directly skips a second validation.

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from carelint.cli.common import SEVERITY_STYLE, err, load_checker, load_policy, load_settings, out_console
+from carelint.language import supported as supported_languages
 from carelint.platforms import PLATFORMS
 
 
@@ -18,10 +19,15 @@ def check(
     file: Annotated[str, typer.Argument(help="A text file to check, or - for standard input.")],
     platform: Annotated[str, typer.Option(help=f"One of: {', '.join(PLATFORMS)}.")] = "generic",
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    lang: Annotated[str | None, typer.Option(help=f"The post's language ({', '.join(supported_languages())}); "
+                                                  "default: each paragraph's own.")] = None,
 ) -> None:
     """Check a post. Exit code 1 when a high-severity finding remains, 0 otherwise."""
     if platform not in PLATFORMS:
         err.print(f"[red]Unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}.[/red]")
+        raise typer.Exit(2)
+    if lang is not None and lang not in supported_languages():
+        err.print(f"[red]Unknown language {lang!r}; choose one of {', '.join(supported_languages())}.[/red]")
         raise typer.Exit(2)
     if output_format not in ("text", "json"):
         err.print("[red]--format must be text or json.[/red]")
@@ -32,7 +38,7 @@ def check(
         err.print(f"[red]Cannot read {file}: {exc}[/red]")
         raise typer.Exit(2) from None
     settings = load_settings()
-    result = load_checker(settings.model).check(text, platform, "codepoint", load_policy(settings))
+    result = load_checker(settings.model).check(text, platform, "codepoint", load_policy(settings), lang=lang)
     name = "<stdin>" if file == "-" else file
     if output_format == "json":
         payload = {
@@ -40,6 +46,7 @@ def check(
             "findings": [dataclasses.asdict(f) for f in result.findings],
             "disclaimer": result.disclaimer.__dict__,
             "platform": result.platform.__dict__,
+            "lang": result.lang,
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:

@@ -120,13 +120,13 @@ class DecisionStage:
         return np.array(rows, dtype=np.float32).reshape(len(rows), -1)
 
     # -- the decision ---------------------------------------------------------------------------
-    def summary(self, view: ParagraphView, text: str) -> ParagraphSummary:
+    def summary(self, view: ParagraphView, text: str, lang: str = "en") -> ParagraphSummary:
         n = len(view.sentences)
         vectors = view.matrix[:, :DIMENSIONS] if n else np.zeros((0, DIMENSIONS), dtype=np.float32)
         return ParagraphSummary(n, vectors.sum(axis=0),
                                 np.array([float(view.probs[c].max()) if n and c in view.probs else 0.0
                                           for c in CATEGORIES], dtype=np.float32),
-                                disclaimer_cues(text))
+                                disclaimer_cues(text, lang))
 
     def gives_information(self, summaries: list[ParagraphSummary]) -> bool | None:
         """Does the post give health information (so it needs a disclaimer unless it has one)?
@@ -157,14 +157,14 @@ class DecisionStage:
             out += [f for f in identifiers if f.severity]  # no span head (a tiny training sample)
         out += self._sentence_findings(view, out)
         if ctx.context == REVIEW_REPLY:
-            out = self._in_reply(view, text_of(doc), out)
-        return out, self.summary(view, text_of(doc))
+            out = self._in_reply(view, text_of(doc), out, ctx.lang)
+        return out, self.summary(view, text_of(doc), ctx.lang)
 
-    def _about_reviewer(self, view: ParagraphView, text: str) -> list[bool]:
+    def _about_reviewer(self, view: ParagraphView, text: str, lang: str) -> list[bool]:
         """Per sentence of a review reply: does it say something about the reviewer's care? The
         PHI head gives it at least the reply threshold, or it is addressed to the reader and names care (a health term,
         a care moment, a care word); never a conditional ("If you have questions, call us")."""
-        reply = review_reply()
+        reply = review_reply(lang)
         hand = len(HAND_FEATURES)
         you, terms, moment = (HAND_FEATURES.index(k) for k in ("you", "health_terms", "care_time"))
         out = []
@@ -178,11 +178,11 @@ class DecisionStage:
             out.append(p >= reply.sentence_threshold or bool(row[you] > 0 and care))
         return out
 
-    def _in_reply(self, view: ParagraphView, text: str, found: list[Finding]) -> list[Finding]:
-        """Review-reply mode (phi/data/review_reply.toml): the reply is shown under the reviewer's
+    def _in_reply(self, view: ParagraphView, text: str, found: list[Finding], lang: str) -> list[Finding]:
+        """Review-reply mode (phi/data/<lang>/review_reply.toml): the reply is shown under the reviewer's
         name, so what it says about their care is a disclosure about a named person: high."""
-        reply = review_reply()
-        about = self._about_reviewer(view, text)
+        reply = review_reply(lang)
+        about = self._about_reviewer(view, text, lang)
         out = []
         for f in found:
             in_about = any(a and inside(f, s) for a, s in zip(about, view.sentences, strict=True))

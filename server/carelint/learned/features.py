@@ -11,9 +11,12 @@ around it, and how likely its sentence and paragraph are to disclose care.
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from spacy.tokens import Doc
@@ -23,22 +26,37 @@ from carelint.detector import CheckContext
 from carelint.findings import CATEGORIES, SEVERITY_RANK, Finding
 from carelint.learned.encoder import DIMENSIONS
 from carelint.nlp import text_of
-from carelint.phi.context import SPECIFIC_DATE
+from carelint.phi.cues import cues_for
 from carelint.phi.identifiers import KINDS
 
 DISCLOSURE_TYPES = frozenset({"CARE_DISCLOSURE", "HEALTH_DETAIL"})
 
-_YOU = re.compile(r"\b(?:you|your|you're|youre|yours|yourself|ur|u|y'all)\b", re.IGNORECASE)
-_WE = re.compile(r"\b(?:we|our|us|we're|we've|we'll|ours)\b", re.IGNORECASE)
-_I = re.compile(r"\b(?:i|my|me|i'm|i've|mine)\b", re.IGNORECASE)
 _HAS_WORD = re.compile(r"[^\W_]")
-# "If you missed your appointment, call us": advice to anyone, not a fact about the reader.
-CONDITIONAL_START = re.compile(r"^\W*(?:if|when|whenever|in case|should you|anyone who|anybody who)\b", re.IGNORECASE)
-# Words that place care at one moment ("last week", "on Tuesday", "this morning", "see you Friday").
-CARE_TIME = re.compile(
-    r"\b(?:yesterday|today|tonight|tomorrow|last (?:week|month|night|visit|time|year)|this (?:morning|afternoon|week)"
-    r"|next (?:week|visit|appointment)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|ago|recheck|follow-?up"
-    r"|appointment|appt|visit|stay|session|procedure)\b", re.IGNORECASE)
+SIGNALS_DIR = Path(__file__).parent / "data" / "signals"
+
+
+@dataclass(frozen=True)
+class Signals:
+    """One language's sentence signals (data/signals/<lang>.toml)."""
+
+    you: re.Pattern[str]
+    we: re.Pattern[str]
+    i: re.Pattern[str]
+    conditional_start: re.Pattern[str]  # "If you missed your appointment…": advice to anyone
+    care_time: re.Pattern[str]  # "last week", "on Tuesday", "see you Friday"
+
+
+def _words(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+
+
+@functools.cache
+def signals_for(lang: str) -> Signals:
+    with (SIGNALS_DIR / f"{lang}.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return Signals(_words(data["you"]), _words(data["we"]), _words(data["i"]),
+                   re.compile(data["conditional_start"], re.IGNORECASE), re.compile(data["care_time"], re.IGNORECASE))
+
 
 HAND_FEATURES = (
     *(f"{c}_max" for c in CATEGORIES), *(f"{c}_count" for c in CATEGORIES),
@@ -93,6 +111,7 @@ def inside(f: Finding, s: Sentence) -> bool:
 
 def _hand(text: str, s: Sentence, found: list[Finding], ctx: CheckContext) -> list[float]:
     chunk = text[s.start : s.end]
+    sig = signals_for(ctx.lang)
     mine = [f for f in found if inside(f, s)]
     v: list[float] = []
     for c in CATEGORIES:
@@ -108,9 +127,10 @@ def _hand(text: str, s: Sentence, found: list[Finding], ctx: CheckContext) -> li
     v += [min(len(terms), 3) / 3, float(any("owner:second" in f.drivers for f in terms)),
           float(any("owner:third" in f.drivers for f in terms)),
           float(any(d in f.drivers for f in terms for d in ("term:procedure", "term:condition", "term:medication"))),
-          float(bool(CARE_TIME.search(chunk))), float(bool(CONDITIONAL_START.search(chunk)))]
+          float(bool(sig.care_time.search(chunk))), float(bool(sig.conditional_start.search(chunk)))]
     words = max(1, len(chunk.split()))
-    v += [min(len(_YOU.findall(chunk)), 3) / 3, min(len(_WE.findall(chunk)), 3) / 3, min(len(_I.findall(chunk)), 3) / 3]
+    v += [min(len(sig.you.findall(chunk)), 3) / 3, min(len(sig.we.findall(chunk)), 3) / 3,
+          min(len(sig.i.findall(chunk)), 3) / 3]
     v += [float("?" in chunk), float("!" in chunk), float(any(ch.isdigit() for ch in chunk)), float("@" in chunk),
           float("#" in chunk), float(any(q in chunk for q in "\"“”")),
           sum(1 for w in chunk.split() if len(w) > 2 and w.isupper()) / words, min(len(chunk), 400) / 400]
@@ -156,17 +176,18 @@ def span_row(f: Finding, text: str, sentence_p: float, paragraph_p: float, ctx: 
         float(bool(post and post.strong)), float(bool(post and post.reply)), float(bool(post and post.health)),
         float(f.start <= sentence_start), float(" " not in chunk.strip()), float(any(ch.isdigit() for ch in chunk)),
         float(chunk.startswith("@")), float(chunk[:1].isupper()), min(len(chunk), 40) / 40,
-        float("kind:date" in f.drivers and bool(SPECIFIC_DATE.search(chunk))), float("patient-cue" in f.drivers),
+        float("kind:date" in f.drivers and bool(cues_for(ctx.lang).specific_date.search(chunk))),
+        float("patient-cue" in f.drivers),
         float("care-inferred" in f.drivers),
     ]
 
 
-def disclaimer_cues(text: str) -> np.ndarray:
+def disclaimer_cues(text: str, lang: str = "en") -> np.ndarray:
     """A paragraph's hand-written disclaimer cues: does it give health information by the cues,
     and how many of its sentences hold a topic, advice, strong or context cue. Kept with the
     paragraph, so a post's are summed without reading the post again on every keystroke."""
-    counts = disclaimer.cue_counts(text)
-    return np.array([float(disclaimer.gives_health_information(text)),
+    counts = disclaimer.cue_counts(text, lang)
+    return np.array([float(disclaimer.gives_health_information(text, lang)),
                      *(counts[k] for k in ("topic", "advice", "strong", "context"))], dtype=np.float32)
 
 

@@ -1,12 +1,11 @@
 """Context decides severity: a patient's identifier is high, staff, officials, events and the
 organisation's own contact details are dropped, and the organisation's allowlist always wins.
 
-Cue vocabularies are data: data/context.toml (the phrases that mark a patient, staff, a reply or
+Cue vocabularies are data: data/<lang>/context.toml (the phrases that mark a patient, staff, a reply or
 the organisation's contact details; titles, verbs, relatives; and, in its [patterns] table, the
-regexes for a past visit, a specific date or time, a condition and a licence), loaded by cues.py,
-and data/health_terms.toml, loaded by lexicon.py. What stays in code here is grammar, not
-vocabulary (the possessive pronouns and honorifics below), and the decision, which reads in one
-place: `Judge.severity`.
+regexes for a past visit, a specific date or time, a condition and a licence; possessives and
+courtesy titles), loaded by cues.py, and data/<lang>/health_terms.toml, loaded by lexicon.py. What
+stays in code here is the decision, which reads in one place: `Judge.severity`.
 """
 
 from __future__ import annotations
@@ -19,17 +18,10 @@ from spacy.tokens import Doc, Span
 
 from carelint.findings import Severity
 from carelint.nlp import text_of
-from carelint.phi.cues import ContextCues, default_cues
+from carelint.phi.cues import ContextCues, all_honorifics
 from carelint.phi.identifiers import Kind
 from carelint.phi.lexicon import HEALTH_FACTS, TermHit
 from carelint.settings import Policy
-
-POSSESSIVES = frozenset({"his", "her", "their", "my", "your", "ur"})
-SECOND_PERSON = frozenset({"your", "ur"})
-THIRD_PERSON = (POSSESSIVES - SECOND_PERSON) | {"name"}  # "name": "Gabriel Silva's dressing change"
-HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "mister"})
-# A date that names a day (data/context.toml, patterns.specific_date), for learned/features.py.
-SPECIFIC_DATE = default_cues().specific_date
 
 Owner = Literal["", "second", "third"]  # whose a health term is: nobody's, your, his/her/a name's
 
@@ -77,30 +69,33 @@ class SentenceCues:
     org: bool
 
 
-def possessed_by(doc: Doc, token_index: int, relatives: frozenset[str] = frozenset()) -> str | None:
-    """Who owns the term up to two tokens before it: a possessive pronoun ("her 100th
-    refill"), "name" for a name's or relative's possessive ("Gabriel Silva's dressing change",
-    "their son's surgery"), or None."""
+def possessed_by(doc: Doc, token_index: int, cues: ContextCues) -> Owner:
+    """Whose the term is, up to two tokens before it: "second" (the reader's: "your crown",
+    "su limpieza"), "third" (a possessive pronoun, "her 100th refill", or a name's or relative's
+    possessive, "Gabriel Silva's dressing change", "their son's surgery"), or "" (nobody's)."""
     for i in range(token_index - 1, max(token_index - 3, -1), -1):
         word = doc[i].lower_
-        if word in POSSESSIVES:
-            return word
+        if word in cues.possessives_second:
+            return "second"
+        if word in cues.possessives_third:
+            return "third"
         if word in ("'s", "’s") and i > 0:
-            if doc[i - 1].is_title and doc[i - 1].lower_ not in relatives:
-                return "name"
-            if doc[i - 1].lower_ in relatives and i > 1:
+            if doc[i - 1].is_title and doc[i - 1].lower_ not in cues.relatives:
+                return "third"
+            if doc[i - 1].lower_ in cues.relatives and i > 1:
                 # "their son's surgery" is one family's; "your kid's fever" is general advice.
                 owner = doc[i - 2].lower_
-                return "name" if owner in THIRD_PERSON else owner if owner in SECOND_PERSON else None
+                return "third" if owner in cues.possessives_third else (
+                    "second" if owner in cues.possessives_second else "")
         if doc[i].is_punct:
-            return None
-    return None
+            return ""
+    return ""
 
 
-def owner_start(doc: Doc, token_index: int) -> int:
+def owner_start(doc: Doc, token_index: int, cues: ContextCues) -> int:
     """Token index where the owner phrase of a possessed term starts."""
     for i in range(token_index - 1, max(token_index - 3, -1), -1):
-        if doc[i].lower_ in POSSESSIVES:
+        if doc[i].lower_ in cues.possessives:
             return i
         if doc[i].lower_ in ("'s", "’s"):
             return i - 1
@@ -111,10 +106,10 @@ def person_received_care(doc: Doc, hits: list[TermHit], cues: ContextCues) -> bo
     """Token-level signs that a particular person received care; works on a tokenizer-only
     Doc, so it serves both the whole post and one sentence."""
     for h in hits:
-        owner = possessed_by(doc, h.start, cues.relatives)
-        if owner in THIRD_PERSON:
+        owner = possessed_by(doc, h.start, cues)
+        if owner == "third":
             return True
-        if owner in SECOND_PERSON:
+        if owner == "second":
             window = doc[max(h.start - 8, 0) : min(h.end + 8, len(doc))].text
             if cues.past_visit.search(window):
                 return True
@@ -143,7 +138,7 @@ def _named_subject_has(doc: Doc, term_index: int, verbs: frozenset[str], cues: C
 
 def _norm_name(text: str) -> str:
     words = [w.strip(".,'’") for w in text.lower().split()]
-    return " ".join(w for w in words if w and w not in HONORIFICS)
+    return " ".join(w for w in words if w and w not in all_honorifics())
 
 
 def _digits(text: str) -> str:
@@ -247,7 +242,7 @@ class Judge:
                 return "staff"
             if word in self.cues.public_titles:
                 return "public"
-            if word not in HONORIFICS:
+            if word not in self.cues.honorifics:
                 break
         if credential and after[0].text[:1].isupper() and credential in self.cues.staff_titles:
             return "staff"
@@ -346,12 +341,12 @@ class Judge:
             span = hit.span(self.doc)
             sent = span.sent
             s = self.sentence_cues(sent)
-            owner = possessed_by(self.doc, hit.start, self.cues.relatives)
-            start = self.doc[owner_start(self.doc, hit.start)].idx if owner else span.start_char
+            owner = possessed_by(self.doc, hit.start, self.cues)
+            start = self.doc[owner_start(self.doc, hit.start, self.cues)].idx if owner else span.start_char
             cand = Candidate(start, span.end_char, "HEALTH_DETAIL", "disclosure",
-                             owner="second" if owner in SECOND_PERSON else "third" if owner else "",
+                             owner=owner,
                              term=hit.category)
-            if owner in SECOND_PERSON:
+            if owner == "second":
                 specific = bool(self.cues.specific_time.search(sent.text)) or s.reply
                 if self.post.reply or (specific and (self.post.strong or person_in_paragraph)):
                     cand.severity = "high"

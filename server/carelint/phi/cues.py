@@ -1,5 +1,6 @@
-"""The context cues of data/context.toml, compiled once: phrase lists, word lists, and the
-[patterns] table of full regular expressions."""
+"""The context cues of data/<lang>/context.toml, compiled once per language: phrase lists, word
+lists, the [patterns] table of full regular expressions and the [grammar] table (possessives,
+courtesy titles)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-CONTEXT_FILE = Path(__file__).parent / "data" / "context.toml"
+from carelint.language import supported
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def data_dir(lang: str) -> Path:
+    """The PHI data of one language (context cues, health terms, review-reply words)."""
+    return DATA_DIR / lang
+
+
+CONTEXT_FILE = data_dir("en") / "context.toml"
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
@@ -42,12 +53,21 @@ class ContextCues:
     specific_time: re.Pattern[str]  # a sentence placed at one time
     conditional: re.Pattern[str]  # a condition leads up to the end of the text
     licence: re.Pattern[str]  # a sentence that says licence
+    possessives_second: frozenset[str]  # "your": whose a health term is
+    possessives_third: frozenset[str]  # "her", "their", "my"
+    honorifics: frozenset[str]  # "mr", "sra": part of a name
+    # Set where the NER model is not this language's: a person is its capitalised words only.
+    name_particles: frozenset[str] | None = None
+
+    @property
+    def possessives(self) -> frozenset[str]:
+        return self.possessives_second | self.possessives_third
 
     @classmethod
     def load(cls, path: Path = CONTEXT_FILE) -> ContextCues:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-        patterns = data["patterns"]
+        patterns, grammar = data["patterns"], data["grammar"]
         return cls(
             strong_patient=_any(data["strong_patient_cues"]),
             reply=_any(data["reply_cues"]),
@@ -66,10 +86,25 @@ class ContextCues:
             specific_time=_regex(patterns["specific_time"]),
             conditional=_regex(patterns["conditional"]),
             licence=_regex(patterns["licence"]),
+            possessives_second=frozenset(grammar["possessives_second"]),
+            possessives_third=frozenset(grammar["possessives_third"]),
+            honorifics=frozenset(grammar["honorifics"]),
+            name_particles=frozenset(grammar["name_particles"]) if "name_particles" in grammar else None,
         )
 
 
 @functools.cache
+def cues_for(lang: str) -> ContextCues:
+    """One language's packaged cues, loaded once per process."""
+    return ContextCues.load(data_dir(lang) / "context.toml")
+
+
 def default_cues() -> ContextCues:
-    """The packaged cues, loaded once per process (for code without a detector's ContextCues)."""
-    return ContextCues.load()
+    """The default language's cues (for code without a detector's ContextCues)."""
+    return cues_for("en")
+
+
+@functools.cache
+def all_honorifics() -> frozenset[str]:
+    """Courtesy titles of every language: a name is compared without them ("Sra. Gómez" is "Gómez")."""
+    return frozenset().union(*(cues_for(lang).honorifics for lang in supported()))

@@ -3,17 +3,19 @@ decides which belong to a patient, and disclosures of care are found even withou
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from carelint.detector import CheckContext
 from carelint.findings import Finding
+from carelint.language import supported as supported_languages
 from carelint.nlp import text_of
 from carelint.phi.analyzer import PhiAnalyzer
 from carelint.phi.context import (
-    HONORIFICS,
     Candidate,
     Judge,
     ParagraphFacts,
@@ -21,7 +23,7 @@ from carelint.phi.context import (
     PostCues,
     person_received_care,
 )
-from carelint.phi.cues import ContextCues
+from carelint.phi.cues import ContextCues, all_honorifics, data_dir
 from carelint.phi.identifiers import IdentifierSpec, load_registry
 from carelint.phi.lexicon import HealthLexicon
 from carelint.phi.recognizers.first_names import census_first_names
@@ -62,6 +64,42 @@ def _has_census_name(caps: str) -> bool:
     return any(w in census_first_names() for w in words) and not any(w in SHOUTING_WORDS for w in words)
 
 
+_WORDS = re.compile(r"\S+")
+
+
+def _capitalised_name(c: Candidate, text: str, cues: ContextCues) -> Candidate | None:
+    """A person candidate cut to its capitalised words ('de cadera' is none; 'Gracias Julio
+    Ramírez' is 'Julio Ramírez'); particles stay inside a name. None when no name is left, or only
+    titles ('La Dra')."""
+    if c.kind != "person":
+        return c
+    words = [(m.start(), m.end(), m.group().strip(".,;:!?¡¿()\"'").lower())
+             for m in _WORDS.finditer(text, c.start, c.end)]
+
+    def capitalised(i: int) -> bool:
+        first = text[words[i][0]:words[i][1]].lstrip("¡¿(\"'")[:1]
+        return first.isupper() or first == "@"
+
+    # Leading words that are no part of a name; a staff or public title ("Dra.", "Alcalde") is cut
+    # off too, so the hand-written context sees it before the name.
+    skip = cues.not_person_words | cues.not_name_starters
+    roles = cues.staff_titles | cues.public_titles
+    a, b = 0, len(words)
+    while a < b and (not capitalised(a) or words[a][2] in skip or words[a][2] in roles):
+        a += 1
+    while b > a and not capitalised(b - 1):
+        b -= 1
+    for i in range(a, b):  # a lowercase word that is no particle ends the name
+        if not capitalised(i) and words[i][2] not in cues.name_particles:
+            b = i
+            while b > a and not capitalised(b - 1):
+                b -= 1
+            break
+    if a >= b or all(w[2] in cues.honorifics or w[2] in skip for w in words[a:b]):
+        return None
+    return replace(c, start=words[a][0], end=words[b - 1][1])
+
+
 def _in_hashtag(c: Candidate, text: str) -> bool:
     """'#NICUgrad' is a hashtag, not a name; 'Acct #88-1932' is still a number."""
     return c.kind in ("person", "place", "date") and text[c.start - 1 : c.start] == "#"
@@ -88,39 +126,43 @@ class PhiDetector:
 
     def __init__(self, nlp: Language):
         self.analyzer = PhiAnalyzer(nlp)
-        self.cues = ContextCues.load()
-        self.lexicon = HealthLexicon(nlp)
+        # Per language (language.py): the context cues and health terms of data/<lang>/.
+        langs = supported_languages()
+        self.cues = {lang: ContextCues.load(data_dir(lang) / "context.toml") for lang in langs}
+        self.lexicon = {lang: HealthLexicon(nlp, data_dir(lang) / "health_terms.toml") for lang in langs}
         self.registry = load_registry()  # every PHI entity: meaning, priority, care identifiers
         self.specs: dict[str, IdentifierSpec] = self.registry.specs
         self._tokenizer = nlp.tokenizer
         self._facts_cache: dict[str, ParagraphFacts] = {}
         self._policies: dict[str, PolicyIndex] = {}  # by policy version: built once, not per paragraph
 
-    def prepare(self, paragraphs: list[str]) -> PostCues:
-        return self.post_cues(paragraphs)
+    def prepare(self, paragraphs: list[str], langs: list[str]) -> PostCues:
+        return self.post_cues(paragraphs, langs)
 
-    def post_cues(self, paragraphs: list[str]) -> PostCues:
+    def post_cues(self, paragraphs: list[str], langs: list[str] | None = None) -> PostCues:
         """Facts about the whole post, as the union of its paragraphs' (each cached, so typing
         in one paragraph does not re-scan the others)."""
-        cues = [self.paragraph_facts(p).cues for p in paragraphs]
+        langs = langs or ["en"] * len(paragraphs)
+        cues = [self.paragraph_facts(p, lang).cues for p, lang in zip(paragraphs, langs, strict=True)]
         return PostCues(strong=any(c.strong for c in cues), reply=any(c.reply for c in cues),
                         health=any(c.health for c in cues), short=sum(map(len, paragraphs)) <= SHORT_POST_CHARS)
 
-    def paragraph_facts(self, text: str) -> ParagraphFacts:
-        found = self._facts_cache.get(text)
+    def paragraph_facts(self, text: str, lang: str = "en") -> ParagraphFacts:
+        found = self._facts_cache.get((text, lang))
         if found is None:
             tokens = self._tokenizer(text)
-            hits = self.lexicon.hits(tokens)
-            patient_phrase = bool(self.cues.strong_patient.search(text))
+            cues = self.cues[lang]
+            hits = self.lexicon[lang].hits(tokens)
+            patient_phrase = bool(cues.strong_patient.search(text))
             found = ParagraphFacts(
-                cues=PostCues(strong=patient_phrase or person_received_care(tokens, hits, self.cues),
-                              reply=bool(self.cues.reply.search(text)), health=bool(hits)),
+                cues=PostCues(strong=patient_phrase or person_received_care(tokens, hits, cues),
+                              reply=bool(cues.reply.search(text)), health=bool(hits)),
                 patient_phrase=patient_phrase,
                 term_hits=tuple(hits),
             )
             if len(self._facts_cache) >= self.FACTS_CACHE_SIZE:
                 self._facts_cache.pop(next(iter(self._facts_cache)))
-            self._facts_cache[text] = found
+            self._facts_cache[(text, lang)] = found
         return found
 
     def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
@@ -133,6 +175,9 @@ class PhiDetector:
         cands = [c for c in cands if c.entity != "NAME_CAPS" or _has_census_name(text[c.start : c.end])]
         cands = [c for c in cands
                  if (m := self.specs[c.entity].must_contain) is None or m.search(text[c.start : c.end])]
+        cues = self.cues[ctx.lang]
+        if cues.name_particles is not None:
+            cands = [n for c in cands if (n := _capitalised_name(c, text, cues)) is not None]
         policy = self.policy_index(ctx.policy)
         cands += self._policy_terms(text, policy)
         cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
@@ -143,13 +188,13 @@ class PhiDetector:
         post = ctx.post or PostCues()
         if any(c.kind == "always" for c in cands):
             post = PostCues(strong=True, reply=post.reply, health=post.health, short=post.short)
-        facts = self.paragraph_facts(text)
-        judge = Judge(self.cues, doc, post, policy, facts)
+        facts = self.paragraph_facts(text, ctx.lang)
+        judge = Judge(cues, doc, post, policy, facts)
         judge.note_identifiers(cands, self.registry.care_identifiers)
         judge.has_record_number = any(c.kind == "always" for c in cands)
         disclosures = [
             Candidate(m.start(), _word_end(text, m.end()), "CARE_DISCLOSURE", "disclosure")
-            for m in (self.cues.reply.finditer(text) if facts.cues.reply else ())
+            for m in (cues.reply.finditer(text) if facts.cues.reply else ())
         ]
         # The organisation's own lists always win: those are never candidates.
         cands = [c for c in cands if not judge.allowlisted(c, text[c.start : c.end])]
@@ -216,7 +261,7 @@ class PhiDetector:
         """Include 'Mr.'/'Ms.' in a name's span so a suggestion replaces the whole reference."""
         if c.entity != "PERSON":
             return c
-        m = re.search(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s$", text[max(0, c.start - 6) : c.start])
+        m = _courtesy_title().search(text[max(0, c.start - 8) : c.start])
         if m:
             c.start -= len(m.group(0))
         return c
@@ -224,9 +269,17 @@ class PhiDetector:
     @staticmethod
     def _name_like(text: str) -> bool:
         words = [w.strip(".,") for w in text.split()]
-        if any(w.lower() in HONORIFICS for w in words):
+        if any(w.lower() in all_honorifics() for w in words):
             return True
         return sum(1 for w in words if w[:1].isupper()) >= 2
+
+
+@functools.cache
+def _courtesy_title() -> re.Pattern[str]:
+    """'Mr. ', 'Sra. ', 'Doña ' right before a name (every language's courtesy titles, capitalised:
+    "we miss Tom" keeps "miss" out)."""
+    titles = "|".join(sorted((re.escape(t.capitalize()) for t in all_honorifics()), key=len, reverse=True))
+    return re.compile(rf"\b(?:{titles})\.?\s$")
 
 
 def _word_end(text: str, end: int) -> int:

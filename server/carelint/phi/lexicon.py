@@ -8,6 +8,7 @@ lowercase they are ordinary words.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-TERMS_FILE = Path(__file__).parent / "data" / "health_terms.toml"
+TERMS_FILE = Path(__file__).parent / "data" / "en" / "health_terms.toml"
 CATEGORIES = ("procedure", "condition", "medication", "measure", "care_event", "care_place")
 # Categories that are facts about a person's health (as opposed to where or how care happened).
 HEALTH_FACTS = frozenset({"procedure", "condition", "medication", "measure"})
@@ -49,6 +50,7 @@ class HealthLexicon:
             variants = set(terms)
             variants.update(f"{t.rsplit(' ', 1)[0]} {_plural(t.rsplit(' ', 1)[-1])}".strip()
                             if " " in t else _plural(t) for t in terms if len(t) > 3)
+            variants.update({_unaccented(v) for v in variants})  # "cirugia" as often as "cirugía"
             self.matcher.add(category, list(nlp.tokenizer.pipe(sorted(variants))))
         self._label = {nlp.vocab.strings[c]: c for c in CATEGORIES}
 
@@ -60,6 +62,10 @@ class HealthLexicon:
                 continue  # "er", "or", "mi" in lowercase are words, not abbreviations
             out.append(TermHit(start, end, self._label[match_id]))
         return _longest_first(out)
+
+
+def _unaccented(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
 
 
 def _longest_first(hits: list[TermHit]) -> list[TermHit]:

@@ -1,5 +1,6 @@
 """Review-reply mode: what changes when the text is a reply to an online review (request
-`"context": "review_reply"`). The reasons and the words are data: phi/data/review_reply.toml."""
+`"context": "review_reply"`). The reasons and the words are data, per language:
+phi/data/<lang>/review_reply.toml."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from carelint.sources import cite
 
-DATA = Path(__file__).parent / "data" / "review_reply.toml"
+DATA_DIR = Path(__file__).parent / "data"
 CONTEXTS = ("post", "review_reply")
 REVIEW_REPLY = "review_reply"
 
@@ -45,15 +46,16 @@ class ReviewReply:
         return out
 
 
-@lru_cache(maxsize=1)
-def review_reply() -> ReviewReply:
-    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def review_reply(lang: str = "en") -> ReviewReply:
+    path = DATA_DIR / lang / "review_reply.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     words = sorted(data["care_words"], key=len, reverse=True)
     alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
     care = re.compile(r"(?i)(?<![\w-])(?:" + alternatives + r")(?![\w-])")
-    citation = cite(data["sources"], f"{DATA.name}: sources")
+    citation = cite(data["sources"], f"{lang}/{path.name}: sources")
     if "{phone}" not in data["safe_reply"]:
-        raise ValueError(f"{DATA.name}: safe_reply must hold {{phone}}")
+        raise ValueError(f"{lang}/{path.name}: safe_reply must hold {{phone}}")
     return ReviewReply(data["label"], data["safe_reply"], data["safe_reply_no_phone"], data["driver"],
                        float(data["sentence_threshold"]), care,
                        citation.text, citation.url)

@@ -29,7 +29,14 @@ from carelint.findings import RULE_CATEGORIES, SEVERITIES, RuleCategory, Severit
 from carelint.fixes import FixSpec, check_kinds, default_kinds
 from carelint.sources import SourceError, cite
 
-DEFAULT_PACKS_DIR = Path(__file__).parent / "packs"
+PACKS_ROOT = Path(__file__).parent / "packs"  # one folder of packs per language: packs/<lang>/
+
+
+def packs_dir(lang: str) -> Path:
+    return PACKS_ROOT / lang
+
+
+DEFAULT_PACKS_DIR = packs_dir("en")
 
 InQuotes = Literal["skip", "skip_question", "keep"]
 ContextWhere = Literal["before", "after", "sentence", "paragraph"]

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from spacy.matcher import Matcher
 
 from carelint.findings import Finding, Severity
+from carelint.language import supported as supported_languages
 from carelint.nlp import text_of
-from carelint.rules.loader import Cue, Rule, RulePackError, load_packs
+from carelint.rules.loader import Cue, Rule, RulePackError, load_packs, packs_dir
 from carelint.rules.phrases import PhraseCompiler, TokenPattern, is_optional
 
 if TYPE_CHECKING:
@@ -59,8 +60,33 @@ class _Compiled:
         return self.needs is None or any(all(not s.isdisjoint(words) for s in need) for need in self.needs)
 
 
+class LanguageRules:
+    """The rules detector of the pipeline: one RuleDetector per language that has packs
+    (rules/packs/<lang>/); a paragraph is matched against its own language's rules. A rule keeps
+    its id across languages ("claims.cure" in English and Spanish), so a rule the organisation
+    disabled is disabled in every language."""
+
+    name = "rules"
+
+    def __init__(self, nlp: Language):
+        self.by_lang = {lang: RuleDetector(nlp, packs_dir(lang)) for lang in supported_languages()
+                        if packs_dir(lang).is_dir()}
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Every language's rules, the default language's first."""
+        return [rule for detector in self.by_lang.values() for rule in detector.rules]
+
+    def prepare(self, paragraphs: list[str], langs: list[str]) -> None:
+        return None
+
+    def detect(self, doc: Doc, ctx: CheckContext) -> list[Finding]:
+        detector = self.by_lang.get(ctx.lang)
+        return detector.detect(doc, ctx) if detector else []
+
+
 class RuleDetector:
-    """Claims, advice, tone and language findings from the data packs.
+    """Claims, advice, tone and language findings from one language's data packs.
 
     Each rule has its own Matcher, run only when the paragraph holds the words one of its patterns
     needs: most paragraphs run one or two Matchers out of some two hundred.
@@ -68,7 +94,7 @@ class RuleDetector:
 
     name = "rules"
 
-    def prepare(self, paragraphs: list[str]) -> None:
+    def prepare(self, paragraphs: list[str], langs: list[str]) -> None:
         return None  # every rule reads its own paragraph only
 
     def __init__(self, nlp: Language, packs_dir: Path | None = None):

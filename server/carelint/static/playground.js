@@ -137,18 +137,27 @@
     ui.findings.replaceChildren(...findings.map(findingItem));
   }
 
-  // Words, not ids: "High risk" and "Patient information" (the rule id stays, in small print).
-  const SEVERITY_WORDS = { high: "High risk", medium: "Medium risk", low: "Suggestion" };
-  const CATEGORY_WORDS = { phi: "Patient information", claim: "Unsupported claim", advice: "Personal medical advice",
-    tone: "Unprofessional tone", language: "Stigmatising language" };
+  // Words, not ids: "High risk" and "Patient information" (the rule id stays, in small print), in
+  // the language of the finding's paragraph (the server's `lang`), like its message.
+  const SEVERITY_WORDS = {
+    en: { high: "High risk", medium: "Medium risk", low: "Suggestion" },
+    es: { high: "Riesgo alto", medium: "Riesgo medio", low: "Sugerencia" },
+  };
+  const CATEGORY_WORDS = {
+    en: { phi: "Patient information", claim: "Unsupported claim", advice: "Personal medical advice",
+      tone: "Unprofessional tone", language: "Stigmatising language" },
+    es: { phi: "Información del paciente", claim: "Afirmación sin respaldo", advice: "Consejo médico personal",
+      tone: "Tono poco profesional", language: "Lenguaje estigmatizante" },
+  };
 
   function findingItem(f) {
     const li = el("li", `finding sev-${f.severity}`);
     li.id = `finding-${f.id}`;
     li.tabIndex = -1;
     const head = el("p", "finding-head");
-    head.append(el("span", `badge sev-${f.severity}`, SEVERITY_WORDS[f.severity] || f.severity), " ",
-      el("span", "category", CATEGORY_WORDS[f.category] || f.category), " ", el("q", "span-text", f.text));
+    const lang = SEVERITY_WORDS[f.lang] ? f.lang : "en";
+    head.append(el("span", `badge sev-${f.severity}`, SEVERITY_WORDS[lang][f.severity] || f.severity), " ",
+      el("span", "category", CATEGORY_WORDS[lang][f.category] || f.category), " ", el("q", "span-text", f.text));
     li.append(head, el("p", "message", f.message));
     const meta = el("p", "meta");
     meta.append(el("small", "rule-id", f.rule));

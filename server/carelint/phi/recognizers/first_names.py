@@ -25,6 +25,9 @@ SENTENCE_WORDS = frozenset({
     "chase", "don", "drew", "jack", "gene", "ray", "rich", "sandy", "penny", "holly", "miles",
     "lane", "carol", "christian", "max", "ward", "young", "long", "price", "cash", "love", "star",
     "an", "in", "so", "al", "ed", "son", "my", "do", "lou", "sol", "kit", "bo", "sky", "iris",
+    # Spanish words that are also census first names ("Dolores de cabeza…", "Paz y salud")
+    "dolores", "esperanza", "socorro", "consuelo", "amparo", "gloria", "milagros", "paz", "luz",
+    "cruz", "rosa", "alma", "angel", "reyes", "santos", "jesus", "dios", "mar", "nieves", "pura",
 })
 
 @cache

@@ -13,7 +13,7 @@ from presidio_analyzer import Pattern, PatternRecognizer
 PATTERNS_FILE = Path(__file__).with_name("patterns.toml")
 _MATCH_FLAGS = regex.DOTALL | regex.MULTILINE
 # No `context` words: Presidio's context boost is not run (phi/analyzer.py, NoContextBoost); the
-# hand-written context is phi/context.py's, over data/context.toml.
+# hand-written context is phi/context.py's, over data/<lang>/context.toml.
 FIELDS = frozenset({"entity", "safe_harbor", "requires", "case_sensitive", "patterns", "examples"})
 
 
