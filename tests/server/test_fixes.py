@@ -40,6 +40,12 @@ DETECTOR_FALSE_ALARMS = {
     ("language.epileptic", "The epileptics"): "learned language head flags the person-first wording",
     ("language.suicide-note", "Police found"): "learned PHI head reads the sentence as a disclosure",
     ("tone.shouting", "FINAL WARNING"): "lower case reveals 'Measles' as a name guess and a fear phrase",
+    # Since the heads were refitted with the Spanish authors (2026-12-01):
+    ("advice.wait-it-out", "Chest pain after dinner?"): "learned PHI head reads the question left as a disclosure",
+    ("language.addict", "Addicts need"): "learned language head flags the person-first wording",
+    ("language.alcoholic", "Our rehab helps"): "learned language head flags the person-first wording",
+    ("language.former-addict", "So proud of our"): "learned PHI head: 'our person in recovery' read as a disclosure",
+    ("tone.blame-illness", "Mental illness is a choice"): "learned language head flags the sentence left behind",
 }
 
 
