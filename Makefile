@@ -87,6 +87,7 @@ train: install-test
 
 bench: install-test chromium java $(FIXTURES)/node_modules/.installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/language_bench.py
 	$(BIN)/python bench/audit_bench.py --json bench/audit_results.json
 	$(BIN)/python bench/engines_bench.py --json bench/engines_results.json
 	$(BIN)/python bench/image_bench.py
