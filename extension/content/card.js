@@ -8,7 +8,7 @@
 (() => {
   const C = globalThis.Carelint;
   const { el } = C.ui;
-  const { CATEGORY_WORDS: CATEGORY, SEVERITY_WORDS: SEVERITY, SEVERITY_ICONS: ICON } = C;
+  const { SEVERITY_ICONS: ICON, t } = C;
 
   // PHI types that name a person: the only ones "This is our staff" can apply to.
   const STAFF_TYPES = new Set(["PERSON", "NAME_CAPS", "NAME_GUESS", "LABELLED_NAME", "PERSON_INITIALS", "HANDLE"]);
@@ -78,7 +78,7 @@
   function fixDescription(finding, fix) {
     if (fix.text) return fix.label.includes(fix.text) ? fix.label : `${fix.label}: “${fix.text}”`;
     const gone = (finding.checked || "").slice(fix.start, fix.end).trim();
-    return gone ? `${fix.label}: deletes “${excerpt(gone, 120)}”` : fix.label;
+    return gone ? t(finding.lang, "card.deletes", { label: fix.label, text: excerpt(gone, 120) }) : fix.label;
   }
 
   /** @param {unknown} value @returns {value is Carelint.Fix} */
@@ -116,12 +116,12 @@
         type: "button",
         class: "suggestion",
         "data-suggestion": s,
-        "aria-label": `Replace with ${s}`,
+        "aria-label": t(finding.lang, "card.replaceWith", { text: s }),
         text: s,
         onclick: async () => {
           const ok = await session.applySuggestion(finding, s);
           if (ok) C.card.hide(false);
-          else note("The editor did not accept the change; nothing was modified.");
+          else note(t(finding.lang, "card.editorRefused"));
         },
       }),
     );
@@ -136,8 +136,8 @@
       el("button", {
         type: "button",
         class: "ignore",
-        text: "Ignore here",
-        title: "Ignore this finding in this post only",
+        text: t(finding.lang, "card.ignoreHere"),
+        title: t(finding.lang, "card.ignoreHereTitle"),
         onclick: () => {
           session.ignore(finding);
           C.card.hide(true);
@@ -146,12 +146,12 @@
       el("button", {
         type: "button",
         class: "always-ignore",
-        text: "Always ignore",
-        title: `Never flag “${excerpt(finding.text, 40)}” again in this browser (undo on Carelint's options page)`,
+        text: t(finding.lang, "card.alwaysIgnore"),
+        title: t(finding.lang, "card.alwaysIgnoreTitle", { text: excerpt(finding.text, 40) }),
         onclick: async () => {
           const r = await session.alwaysIgnore(finding);
           if (r.ok) C.card.hide(true);
-          else note(`Could not save the ignore list: ${r.error}`);
+          else note(t(finding.lang, "card.ignoreListFailed", { error: r.error || "" }));
         },
       }),
     ];
@@ -161,8 +161,8 @@
         el("button", {
           type: "button",
           class: "staff",
-          text: "This is our staff",
-          title: "Add to the organisation's staff list (asks first)",
+          text: t(finding.lang, "card.staff"),
+          title: t(finding.lang, "card.staffTitle"),
           onclick: () => confirmStaff(session, finding),
         }),
       );
@@ -186,7 +186,7 @@
       { class: "confirm-staff", role: "group", "aria-labelledby": "carelint-staff-question" },
       el("p", {
         id: "carelint-staff-question",
-        text: `Add “${finding.text}” to the organisation's staff list? Carelint will stop flagging this name for everyone using these settings.`,
+        text: t(finding.lang, "card.staffQuestion", { text: finding.text }),
       }),
       el(
         "div",
@@ -194,14 +194,14 @@
         el("button", {
           type: "button",
           class: "confirm primary",
-          text: "Confirm",
+          text: t(finding.lang, "card.confirm"),
           onclick: async () => {
             const r = await session.allowlist(finding);
             if (r.ok) C.card.hide(true);
-            else note(`Could not update the staff list: ${r.error}`);
+            else note(t(finding.lang, "card.staffFailed", { error: r.error || "" }));
           },
         }),
-        el("button", { type: "button", class: "cancel", text: "Cancel", onclick: cancel }),
+        el("button", { type: "button", class: "cancel", text: t(finding.lang, "card.cancel"), onclick: cancel }),
       ),
     );
     actions.hidden = true;
@@ -217,9 +217,9 @@
     if (!finding.source && !href) return null;
     const label = finding.source || (href ? new URL(href).hostname : "");
     const name = href
-      ? el("a", { href, target: "_blank", rel: "noopener noreferrer", title: `${label} (opens in a new tab)`, text: label })
+      ? el("a", { href, target: "_blank", rel: "noopener noreferrer", title: t(finding.lang, "card.opensNewTab", { label }), text: label })
       : document.createTextNode(label);
-    return el("p", { class: "source" }, document.createTextNode("Source: "), name);
+    return el("p", { class: "source" }, document.createTextNode(t(finding.lang, "card.source")), name);
   }
 
   /** @param {unknown} value @returns {string | null} */
@@ -236,7 +236,7 @@
   /** The card's content for one text finding in a composer. */
   /** @param {Carelint.Session} session @param {Carelint.Finding} finding */
   function findingContent(session, finding) {
-    const category = CATEGORY[finding.category] || finding.category;
+    const { category, severity } = C.card.describe(finding);
     const actions = [...fixButtons(session, finding), ...ignoreButtons(session, finding)];
     const meta = session.meta;
     if (meta && meta.disclaimer && meta.disclaimer.needed && meta.disclaimer.suggested) {
@@ -244,7 +244,7 @@
         el("button", {
           type: "button",
           class: "disclaimer",
-          text: "Add disclaimer",
+          text: t(finding.lang, "card.addDisclaimer"),
           title: meta.disclaimer.suggested,
           onclick: async () => {
             const r = await session.appendDisclaimer();
@@ -259,17 +259,17 @@
         "h2",
         { id: "carelint-card-title" },
         el("span", { class: "icon", "aria-hidden": "true", text: ICON[finding.severity] || "" }),
-        el("span", { class: "sev", "data-severity": finding.severity, text: `${SEVERITY[finding.severity] || finding.severity}:` }),
+        el("span", { class: "sev", "data-severity": finding.severity, text: `${severity}:` }),
         document.createTextNode(" "),
         el("span", { class: "category", text: category }),
-        finding.offline ? el("span", { class: "offline", text: "· offline check" }) : null,
-        finding.stale ? el("span", { class: "offline", text: "· last server check" }) : null,
+        finding.offline ? el("span", { class: "offline", text: t(finding.lang, "card.offline") }) : null,
+        finding.stale ? el("span", { class: "offline", text: t(finding.lang, "card.stale") }) : null,
       ),
-      el("p", { class: "flagged" }, document.createTextNode("Flagged: "), el("q", { text: excerpt(finding.text, 80) })),
+      el("p", { class: "flagged" }, document.createTextNode(t(finding.lang, "card.flagged")), el("q", { text: excerpt(finding.text, 80) })),
       el("p", { id: "carelint-card-message", class: "message", text: finding.message || "" }),
       why(finding) ? el("p", { class: "why", text: why(finding) }) : null,
       sourceLine(finding),
-      el("div", { class: "actions", role: "group", "aria-label": "Fixes and actions" }, ...actions),
+      el("div", { class: "actions", role: "group", "aria-label": t(finding.lang, "card.actions") }, ...actions),
       el("p", { class: "note", role: "status", "aria-live": "polite" }),
     ];
   }
@@ -284,8 +284,9 @@
     const drivers = Array.isArray(finding.drivers) ? finding.drivers : [];
     const words = drivers.filter((d) => !/^[a-z-]+:/.test(d) && !/^[a-z]+-[a-z]+$/.test(d));
     const learned = drivers.find((d) => d.startsWith("learned:"));
-    const sure = learned ? ` (learned decision, ${Math.round(Number(learned.slice(8)) * 100)}% sure)` : "";
-    return words.length || sure ? `Why: ${words.join(", ") || "the sentence as a whole"}${sure}` : "";
+    const sure = learned ? t(finding.lang, "card.learned", { percent: Math.round(Number(learned.slice(8)) * 100) }) : "";
+    const what = words.join(", ") || t(finding.lang, "card.whyWholeSentence");
+    return words.length || sure ? `${t(finding.lang, "card.why", { words: what })}${sure}` : "";
   }
 
   C.card = {
@@ -295,10 +296,12 @@
     /** The words and icon for a finding's severity and category (the panel uses them too). */
     /** @param {Carelint.Finding} finding */
     describe(finding) {
+      const severity = t(finding.lang, `severity.${finding.severity}`);
+      const category = t(finding.lang, `category.${finding.category}`);
       return {
         icon: ICON[finding.severity] || "",
-        severity: SEVERITY[finding.severity] || finding.severity,
-        category: CATEGORY[finding.category] || finding.category,
+        severity: severity === `severity.${finding.severity}` ? finding.severity : severity,
+        category: category === `category.${finding.category}` ? finding.category : category,
       };
     },
     // The text finding shown, if the card shows one.

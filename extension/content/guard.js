@@ -69,8 +69,9 @@
         C.ui.root.append(d);
       }
       const list = el("ul", { class: "findings" });
+      const lang = C.languageOf(items.map(({ finding }) => finding)); // the post's language
       for (const { finding, image } of items) {
-        const what = image ? "Image:" : `“${finding.text}”`;
+        const what = image ? C.t(lang, "guard.image") : `“${finding.text}”`;
         list.append(el("li", { "data-image": image ? "" : null }, el("strong", { text: what }), document.createTextNode(` ${finding.message || finding.category}`)));
       }
       /** @param {"post" | "review"} choice */
@@ -79,11 +80,11 @@
         if (d.open) d.close();
         resolve(choice);
       };
-      const review = el("button", { type: "button", class: "primary review", text: "Review", onclick: () => finish("review") });
-      const post = el("button", { type: "button", class: "post-anyway", text: "Post anyway", onclick: () => finish("post") });
+      const review = el("button", { type: "button", class: "primary review", text: C.t(lang, "guard.review"), onclick: () => finish("review") });
+      const post = el("button", { type: "button", class: "post-anyway", text: C.t(lang, "guard.postAnyway"), onclick: () => finish("post") });
       d.replaceChildren(
-        el("h2", { id: "carelint-guard-title", text: "Carelint: this post still has high-risk findings" }),
-        el("p", { id: "carelint-guard-desc", text: `${items.length} finding${items.length === 1 ? "" : "s"} to review before posting:` }),
+        el("h2", { id: "carelint-guard-title", text: C.t(lang, "guard.title") }),
+        el("p", { id: "carelint-guard-desc", text: items.length === 1 ? C.t(lang, "guard.countOne") : C.t(lang, "guard.count", { count: items.length }) }),
         list,
         el("div", { class: "actions" }, review, post),
       );

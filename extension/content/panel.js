@@ -72,6 +72,8 @@
     p.dataset.state = "ready"; // what it lists is the post as last checked
     const hadFocus = p.contains(C.ui.root.activeElement);
     const findings = session.visibleFindings();
+    const lang = C.languageOf(findings); // a Spanish post's panel speaks Spanish
+    const t = (/** @type {string} */ key, /** @type {Record<string, string | number>} */ vars = {}) => C.t(lang, key, vars);
     const items = findings.map((f) => {
       const words = C.card.describe(f);
       const fix = Array.isArray(f.fixes) && f.fixes.length ? f.fixes[0] : null;
@@ -97,8 +99,8 @@
           el("button", {
             type: "button",
             class: "ignore",
-            text: "Ignore",
-            "aria-label": `Ignore “${f.text}” in this post`,
+            text: t("panel.ignore"),
+            "aria-label": t("panel.ignoreLabel", { text: f.text }),
             onclick: () => {
               session.ignore(f);
               render(session);
@@ -109,17 +111,17 @@
     });
     const safe = findings.filter((f) => safeFix(f));
     p.replaceChildren(
-      el("h2", { id: "carelint-panel-title", text: `Carelint: ${findings.length} issue${findings.length === 1 ? "" : "s"} in this post` }),
-      findings.length ? el("ul", { class: "issues" }, ...items) : el("p", { text: "No issues." }),
+      el("h2", { id: "carelint-panel-title", text: findings.length === 1 ? t("panel.titleOne") : t("panel.title", { count: findings.length }) }),
+      findings.length ? el("ul", { class: "issues" }, ...items) : el("p", { text: t("panel.none") }),
       el(
         "div",
         { class: "actions" },
         el("button", {
           type: "button",
           class: "fix-all",
-          text: `Fix all safe fixes (${safe.length})`,
+          text: t("panel.fixAll", { count: safe.length }),
           disabled: !safe.length,
-          title: "Apply each finding's fix that changes only the flagged words (never a whole sentence)",
+          title: t("panel.fixAllTitle"),
           onclick: () =>
             applyThenReturn(session, async () => {
               // From the end of the post backwards, so each fix's offsets are still those of
@@ -133,14 +135,14 @@
         el("button", {
           type: "button",
           class: "dismiss-all",
-          text: "Dismiss all",
+          text: t("panel.dismissAll"),
           disabled: !findings.length,
           onclick: () => {
             for (const f of findings) session.ignore(f);
             render(session);
           },
         }),
-        el("button", { type: "button", class: "close", text: "Close", onclick: () => C.panel.hide(true) }),
+        el("button", { type: "button", class: "close", text: t("panel.close"), onclick: () => C.panel.hide(true) }),
       ),
     );
     // Re-listed under the keyboard (Ignore, Dismiss all): the focus stays in the panel.

@@ -7,17 +7,9 @@
   C.DEFAULT_SERVER_URL = "http://127.0.0.1:8787";
   C.SEVERITIES = ["high", "medium", "low"];
   C.SEVERITY_RANK = { high: 3, medium: 2, low: 1 };
-  // Findings in words ("High risk: patient information"), and an icon so that high and medium
-  // differ by more than colour: the card, the panel and the welcome page say them alike.
-  C.SEVERITY_WORDS = { high: "High risk", medium: "Medium risk", low: "Suggestion" };
+  // An icon per severity, so that high and medium differ by more than colour; the words for
+  // severities and categories are in shared/strings.js, per language.
   C.SEVERITY_ICONS = { high: "⛔", medium: "⚠️", low: "💡" };
-  C.CATEGORY_WORDS = {
-    phi: "patient information",
-    claim: "unsupported claim",
-    advice: "personal medical advice",
-    tone: "unprofessional tone",
-    language: "stigmatising language",
-  };
   C.HIGHLIGHT_NAMES = { high: "carelint-high", medium: "carelint-medium", low: "carelint-low" };
   // Keys in chrome.storage.local. serverUrl and token are part of the public contract.
   // ignoredTexts: the user's own "Always ignore" list (finding texts, matched in any case).

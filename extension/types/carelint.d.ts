@@ -42,6 +42,7 @@ declare namespace Carelint {
     offline?: boolean; // found by the built-in patterns (server unreachable)
     stale?: boolean; // a server finding kept while the server is unreachable (its text unchanged)
     checked?: string; // (extension) the text this finding was checked in: its fixes index it
+    lang?: string; // the language of the finding's paragraph (server v1.4): its card speaks it
   }
   interface Disclaimer {
     needed: boolean;
@@ -393,10 +394,13 @@ declare namespace Carelint {
     DEFAULT_SERVER_URL: string;
     SEVERITIES: Severity[];
     SEVERITY_RANK: Record<string, number>;
-    SEVERITY_WORDS: Record<string, string>;
     SEVERITY_ICONS: Record<string, string>;
-    CATEGORY_WORDS: Record<string, string>;
     HIGHLIGHT_NAMES: Record<Severity, string>;
+    // shared/strings.js
+    STRINGS: Record<string, Record<string, string>>;
+    LANGUAGES: string[];
+    t(lang: string | undefined, key: string, vars?: Record<string, string | number>): string;
+    languageOf(findings: object[]): string;
     STORAGE_DEFAULTS: Settings;
     MSG: {
       readonly CHECK: string;

@@ -88,7 +88,7 @@ async function checkSample() {
     li.dataset.severity = f.severity;
     const q = document.createElement("q");
     q.textContent = f.text;
-    li.append(`${C.SEVERITY_WORDS[f.severity] || f.severity}: `, q, ` ${f.message}`);
+    li.append(`${C.t(f.lang, `severity.${f.severity}`)}: `, q, ` ${f.message}`);
     list.append(li);
   }
 }

@@ -110,6 +110,7 @@ UNIT_HOST = "carelint-unit.test"
 # The content scripts a unit page loads into its main world (no chrome.* APIs needed).
 UNIT_SCRIPTS = [
     "shared/constants.js",
+    "shared/strings.js",
     "shared/offline.js",
     "content/state.js",
     "content/dom.js",
