@@ -41,7 +41,7 @@ DETECTOR_FALSE_ALARMS = {
     ("language.suicide-note", "Police found"): "learned PHI head reads the sentence as a disclosure",
     ("tone.shouting", "FINAL WARNING"): "lower case reveals 'Measles' as a name guess and a fear phrase",
     # Since the heads were refitted with the Spanish authors (2026-12-01):
-    ("advice.wait-it-out", "Chest pain after dinner?"): "learned PHI head reads the question left as a disclosure",
+    ("tone.blame-reviewer", "You didn't."): "learned PHI head reads the reply's 'You didn't.' left as a disclosure",
     ("language.addict", "Addicts need"): "learned language head flags the person-first wording",
     ("language.alcoholic", "Our rehab helps"): "learned language head flags the person-first wording",
     ("language.former-addict", "So proud of our"): "learned PHI head: 'our person in recovery' read as a disclosure",

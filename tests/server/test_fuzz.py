@@ -300,7 +300,9 @@ def test_fuzz_check(api, tally):
 
     run()
     assert tally["POST /v1/check", 200] >= 150 and tally["POST /v1/check", 422] >= 50, tally
-    assert tally["findings checked", "utf16"] + tally["findings checked", "codepoint"] >= 150, tally
+    # Enough findings had their offsets checked (about 150 per run; fewer since a third of the
+    # cases say "lang": "es", where English fragments give fewer findings).
+    assert tally["findings checked", "utf16"] + tally["findings checked", "codepoint"] >= 120, tally
 
 
 def test_fuzz_settings(api, tally):

@@ -77,6 +77,18 @@ def test_the_english_ner_models_fragments_of_spanish_are_not_names(checker, frag
     assert fragment not in candidates
 
 
+@pytest.mark.parametrize("text", [
+    "¡Celebramos 1.000 bebés nacidos este año en nuestra clínica!",
+    "Abrimos nueva unidad de fisioterapia. Cita previa: 91 555 23 40.",
+    "Estamos contratando enfermeras para el turno de noche.",
+])
+def test_a_spanish_word_opening_a_sentence_is_no_name_or_place(checker, text):
+    # The English model calls "Celebramos" a person and "Médica" a place; one word opening a
+    # sentence that no name list knows is neither.
+    kinds = [f.drivers for _, _, _, found in checker.paragraph_candidates(text) for f in found]
+    assert not [d for d in kinds if "kind:person" in d or "kind:place" in d]
+
+
 def test_a_courtesy_title_is_part_of_a_spanish_name(checker):
     text = "Sra. Gómez, lamentamos que su limpieza del martes le haya dolido."
     candidates = [doc.text[f.start:f.end] for _, doc, _, found in checker.paragraph_candidates(text)

@@ -67,12 +67,14 @@ def _has_census_name(caps: str) -> bool:
 _WORDS = re.compile(r"\S+")
 
 
-def _capitalised_name(c: Candidate, text: str, cues: ContextCues) -> Candidate | None:
-    """A person candidate cut to its capitalised words ('de cadera' is none; 'Gracias Julio
-    Ramírez' is 'Julio Ramírez'); particles stay inside a name. None when no name is left, or only
-    titles ('La Dra')."""
-    if c.kind != "person":
+def _capitalised_name(c: Candidate, doc: Doc, cues: ContextCues) -> Candidate | None:
+    """A person or place candidate cut to its capitalised words ('de cadera' is none; 'Gracias
+    Julio Ramírez' is 'Julio Ramírez'); particles stay inside a name. None when no name is left,
+    only titles ('La Dra'), or one word opening a sentence that no name list knows ('Abrimos',
+    'Celebramos': the English model's guess at a Spanish verb)."""
+    if c.kind not in ("person", "place") or c.entity not in _NER_ENTITIES:
         return c
+    text = text_of(doc)
     words = [(m.start(), m.end(), m.group().strip(".,;:!?¡¿()\"'").lower())
              for m in _WORDS.finditer(text, c.start, c.end)]
 
@@ -97,7 +99,29 @@ def _capitalised_name(c: Candidate, text: str, cues: ContextCues) -> Candidate |
             break
     if a >= b or all(w[2] in cues.honorifics or w[2] in skip for w in words[a:b]):
         return None
+    if b - a == 1 and _opens_sentence(doc, words[a][0]) and words[a][2] not in census_first_names():
+        return None
     return replace(c, start=words[a][0], end=words[b - 1][1])
+
+
+# What the NER model proposes (Presidio's names for its labels): pattern recognizers that need a
+# title or a greeting before a name are read as written.
+_NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
+
+
+def _opens_sentence(doc: Doc, start: int) -> bool:
+    """No word between the start of the sentence and the token at `start` ("¡Celebramos…",
+    "👶 Abrimos…"); "Sra. Díaz" is no sentence start (the tokenizer keeps "Sra." whole)."""
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None:
+        return False
+    i = span.start
+    while True:
+        if doc[i].is_sent_start or i == 0:
+            return True
+        i -= 1
+        if any(ch.isalnum() for ch in doc[i].text):
+            return False
 
 
 def _in_hashtag(c: Candidate, text: str) -> bool:
@@ -177,7 +201,7 @@ class PhiDetector:
                  if (m := self.specs[c.entity].must_contain) is None or m.search(text[c.start : c.end])]
         cues = self.cues[ctx.lang]
         if cues.name_particles is not None:
-            cands = [n for c in cands if (n := _capitalised_name(c, text, cues)) is not None]
+            cands = [n for c in cands if (n := _capitalised_name(c, doc, cues)) is not None]
         policy = self.policy_index(ctx.policy)
         cands += self._policy_terms(text, policy)
         cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
