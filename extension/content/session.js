@@ -89,7 +89,7 @@
       else if (visible.length) text = `${visible.length} issue${visible.length === 1 ? "" : "s"}`;
       else text = "No issues";
       if (s.status === "unpaired") {
-        text = C.STATUS_TEXT.unpaired; // a click opens the welcome page (set-up), not the panel
+        text = C.statusText("unpaired"); // a click opens the welcome page (set-up), not the panel
       } else if (s.offline) {
         const why = s.status === "unauthorized" ? "wrong token" : "server offline";
         const kept = s.findings.some((f) => f.stale) ? " (last server check kept)" : "";

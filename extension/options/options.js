@@ -13,6 +13,12 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const field = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 /** @type {Record<string, any> | null} */
 let policy = null;
+// The page speaks the browser's language (shared/strings.js).
+const LANG = C.uiLanguage();
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+const t = (key, vars) => C.t(LANG, key, vars);
+C.localise(document, LANG);
+document.title = t("options.title");
 
 async function showStatus() {
   /** @type {Carelint.Status} */
@@ -23,7 +29,7 @@ async function showStatus() {
     status = "error";
   }
   $("server-status").dataset.state = status;
-  $("server-status").textContent = C.STATUS_TEXT[status] || status;
+  $("server-status").textContent = C.statusText(status);
   return status;
 }
 
@@ -46,16 +52,16 @@ $("save-server").addEventListener("click", async () => {
   const note = $("server-note");
   const url = typedServerUrl();
   if (!C.isLoopbackUrl(url + "/")) {
-    note.textContent = "The server must run on this machine (127.0.0.1 or localhost).";
+    note.textContent = t("options.localOnly");
     return;
   }
-  note.textContent = "Checking the token with that server…";
+  note.textContent = t("options.checkingToken");
   /** @type {Carelint.PairingProposal} */
   let proposal;
   try {
     proposal = await send({ type: C.MSG.PAIR_MANUAL, serverUrl: url, token: field("token").value.trim() });
   } catch (e) {
-    note.textContent = `Not paired: ${/** @type {Error} */ (e).message}`;
+    note.textContent = t("pair.notPaired", { error: /** @type {Error} */ (e).message });
     return;
   }
   note.textContent = "";
@@ -68,7 +74,7 @@ $("save-server").addEventListener("click", async () => {
   const outcome = await answer;
   confirming = false;
   $("save-server").toggleAttribute("disabled", false);
-  note.textContent = outcome === "paired" ? `Paired with ${proposal.serverUrl}.` : "Not paired: nothing was saved.";
+  note.textContent = outcome === "paired" ? t("pair.paired", { server: proposal.serverUrl }) : t("options.nothingSaved");
   panel.hidden = true;
   $("save-server").focus();
   await loadServer();
@@ -132,8 +138,8 @@ async function loadIgnored() {
       const remove = document.createElement("button");
       remove.type = "button";
       remove.className = "remove";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", `Remove “${text}” (flag it again)`);
+      remove.textContent = t("options.remove");
+      remove.setAttribute("aria-label", t("options.removeLabel", { text }));
       remove.addEventListener("click", () => unignore(text));
       item.append(name, remove);
       return item;
@@ -224,9 +230,9 @@ $("policy").addEventListener("submit", async (e) => {
   }
   try {
     policy = await send({ type: C.MSG.SETTINGS_PUT, settings: next });
-    $("policy-note").textContent = "Saved.";
+    $("policy-note").textContent = t("options.saved");
   } catch (err) {
-    $("policy-note").textContent = `Not saved: ${/** @type {Error} */ (err).message}`;
+    $("policy-note").textContent = t("options.notSaved", { error: /** @type {Error} */ (err).message });
   }
 });
 

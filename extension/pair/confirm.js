@@ -4,6 +4,9 @@
 import { confirmPairing, send } from "./pairing.js";
 
 const C = globalThis.Carelint;
+const LANG = C.uiLanguage(); // the browser's language (shared/strings.js)
+C.localise(document, LANG);
+document.title = C.t(LANG, "confirm.pageTitle");
 const box = /** @type {HTMLElement} */ (document.getElementById("confirmation"));
 const title = /** @type {HTMLElement} */ (document.getElementById("title"));
 const close = /** @type {HTMLButtonElement} */ (document.getElementById("close-tab"));
@@ -33,13 +36,13 @@ async function main() {
     p.setAttribute("role", "status");
     p.textContent = /** @type {Error} */ (e).message;
     box.replaceChildren(p);
-    done("Nothing to confirm");
+    done(C.t(LANG, "confirm.nothing"));
     return;
   }
   const answer = confirmPairing(box, proposal);
   title.focus(); // read the heading and the comparison first; Tab reaches Pair, then Cancel
   const outcome = await answer;
-  done(outcome === "paired" ? "Carelint is paired" : "Not paired");
+  done(C.t(LANG, outcome === "paired" ? "confirm.paired" : "confirm.notPaired"));
 }
 
 main();

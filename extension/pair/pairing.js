@@ -30,6 +30,17 @@ function el(tag, attrs = {}, ...children) {
 
 const code = (/** @type {string} */ text, /** @type {Record<string, string>} */ attrs = {}) => el("code", attrs, text);
 
+// The extension's own pages speak the browser's language (shared/strings.js).
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+const t = (key, vars) => C.t(C.uiLanguage(), key, vars);
+
+/** A paragraph whose `code` parts are code elements. @param {Record<string, string>} attrs @param {string} text */
+function para(attrs, text) {
+  const p = el("p", attrs);
+  C.fillText(p, text);
+  return p;
+}
+
 /**
  * The server the extension is paired with now, and its fingerprint; null when not paired.
  * @returns {Promise<{serverUrl: string, fingerprint: string} | null>}
@@ -67,35 +78,28 @@ export async function showCurrentPairing(box) {
  */
 export function confirmPairing(box, proposal) {
   return new Promise((resolve) => {
-    const pair = el("button", { type: "button", class: "primary", id: "pair-confirm" }, "Pair with this server");
-    const cancel = el("button", { type: "button", id: "pair-cancel" }, "Cancel");
+    const pair = el("button", { type: "button", class: "primary", id: "pair-confirm" }, t("pair.pairWith"));
+    const cancel = el("button", { type: "button", id: "pair-cancel" }, t("pair.cancel"));
     const outcome = el("p", { id: "pair-outcome", class: "note", role: "status", "aria-live": "polite" });
     const current = proposal.current;
     const replaces =
       current && (current.serverUrl !== proposal.serverUrl || current.fingerprint !== proposal.fingerprint)
-        ? el("p", { id: "pair-replaces", class: "muted" }, "This replaces the current pairing with ", code(current.serverUrl),
-            " (fingerprint ", code(current.fingerprint), ").")
+        ? para({ id: "pair-replaces", class: "muted" },
+            t("pair.replaces", { server: current.serverUrl, fingerprint: current.fingerprint }))
         : null;
     box.dataset.state = "pending";
     box.replaceChildren(
       el(
         "dl",
         { class: "pairing" },
-        el("dt", {}, "Server address"),
+        el("dt", {}, t("pair.serverAddress")),
         el("dd", {}, code(proposal.serverUrl, { id: "pair-server" })),
-        el("dt", {}, "Fingerprint"),
+        el("dt", {}, t("pair.fingerprint")),
         el("dd", {}, code(proposal.fingerprint, { id: "pair-fingerprint", class: "fingerprint" })),
       ),
-      el(
-        "p",
-        { id: "pair-compare" },
-        "Compare both with what ",
-        code("carelint serve"),
-        " printed in your terminal (its address and its “Pairing fingerprint” line). Pair only if they match: " +
-          "a different address or fingerprint means another program on this computer is asking for your posts.",
-      ),
+      para({ id: "pair-compare" }, t("pair.compare")),
       ...(replaces ? [replaces] : []),
-      el("div", { class: "row", role: "group", "aria-label": "Pair or cancel" }, pair, cancel),
+      el("div", { class: "row", role: "group", "aria-label": t("pair.pairOrCancel") }, pair, cancel),
       outcome,
     );
     box.setAttribute("aria-describedby", "pair-compare");
@@ -116,16 +120,16 @@ export function confirmPairing(box, proposal) {
     };
     const onPair = async () => {
       setBusy(true);
-      outcome.textContent = "Pairing…";
+      outcome.textContent = t("pair.pairing");
       try {
         await send({ type: C.MSG.PAIR_CONFIRM, id: proposal.id });
       } catch (e) {
         setBusy(false);
-        outcome.textContent = `Not paired: ${/** @type {Error} */ (e).message}`;
+        outcome.textContent = t("pair.notPaired", { error: /** @type {Error} */ (e).message });
         pair.focus();
         return;
       }
-      finish("paired", `Paired with ${proposal.serverUrl}. Carelint now checks your posts with this server.`);
+      finish("paired", t("pair.paired", { server: proposal.serverUrl }));
     };
     const onCancel = async () => {
       setBusy(true);
@@ -134,7 +138,7 @@ export function confirmPairing(box, proposal) {
       } catch {
         /* nothing was stored either way */
       }
-      finish("cancelled", "Cancelled: nothing was stored.");
+      finish("cancelled", t("pair.cancelled"));
     };
     /** @param {KeyboardEvent} e */
     const onKey = (e) => {

@@ -7,19 +7,18 @@ const C = globalThis.Carelint;
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+// The popup speaks the browser's language (shared/strings.js).
+const LANG = C.uiLanguage();
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+const t = (key, vars) => C.t(LANG, key, vars);
+C.localise(document, LANG);
+
 /** @type {Partial<Record<Carelint.Status, string>>} */
-const HELP = {
-  offline: "The Carelint server is not running. Start it with `carelint serve`; until then only built-in patterns are checked.",
-  unauthorized: "The server refused the token. Pair again: open the link `carelint serve` printed (or run `carelint open`) and click “Pair the Carelint extension”.",
-  error: "The server answered with an error.",
-};
+const HELP = { offline: t("popup.helpOffline"), unauthorized: t("popup.helpUnauthorized"), error: t("popup.helpError") };
 
 // When a known site's composer or Post button is not where Carelint looks (the site changed).
 /** @type {Partial<Record<Carelint.TabInfo["composer"], string>>} */
-const COMPOSER_HELP = {
-  unseen: "Carelint can't see the composer on this page: the site may have changed, and what you type there is not checked. Use the playground (Open server page) until an update.",
-  "no-submit": "Carelint can't see this composer's Post button: it still holds Ctrl+Enter and the form's own submit, but a click on Post may go through unchecked.",
-};
+const COMPOSER_HELP = { unseen: t("popup.composerUnseen"), "no-submit": t("popup.composerNoSubmit") };
 
 async function showStatus() {
   /** @type {Carelint.Status} */
@@ -31,9 +30,9 @@ async function showStatus() {
   }
   const el = $("server-status");
   el.dataset.state = status;
-  el.textContent = C.STATUS_TEXT[status] || status;
+  el.textContent = C.statusText(status);
   $("server-help").hidden = !HELP[status];
-  $("server-help").textContent = HELP[status] || "";
+  C.fillText($("server-help"), HELP[status] || "");
 }
 
 /** @returns {Promise<number | undefined>} */
@@ -58,7 +57,7 @@ async function showTab() {
   if (!info) return;
   const { site, count, high } = info;
   $("tab-count").textContent = String(count);
-  $("tab-count-label").textContent = `finding${count === 1 ? "" : "s"} in the composers on this page${high ? ` (${high} high)` : ""}`;
+  $("tab-count-label").textContent = t(count === 1 ? "popup.findingsOne" : "popup.findings") + (high ? t("popup.findingsHigh", { high }) : "");
   $("tab-offline").hidden = !info.offline;
   const composer = COMPOSER_HELP[info.composer] || "";
   $("tab-composer").hidden = !composer;
@@ -85,7 +84,7 @@ async function showPause() {
   $("resume").hidden = !paused;
   $("paused-note").hidden = !paused;
   $("paused-note").textContent = paused
-    ? `Paused until ${new Date(pausedUntil).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}: nothing is checked and the guard holds nothing.`
+    ? t("popup.pausedUntil", { time: new Date(pausedUntil).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) })
     : "";
 }
 $("pause").addEventListener("click", async () => {

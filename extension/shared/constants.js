@@ -38,14 +38,6 @@
     PAIR_RESULT: "pair:result",
     PAIR_STATE: "pair:state",
   };
-  C.STATUS_TEXT = {
-    connected: "Connected",
-    offline: "Server offline",
-    unauthorized: "Wrong token: pair again",
-    unpaired: "Not connected to Carelint — set up",
-    error: "Server error",
-    unknown: "Checking…",
-  };
   // What `carelint token` prints (URL-safe base64) or any reasonable hand-set token.
   C.TOKEN_PATTERN = /^[\w.~+/=-]{8,512}$/;
 

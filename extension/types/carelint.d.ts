@@ -401,6 +401,10 @@ declare namespace Carelint {
     LANGUAGES: string[];
     t(lang: string | undefined, key: string, vars?: Record<string, string | number>): string;
     languageOf(findings: object[]): string;
+    uiLanguage(): string;
+    statusText(status: string): string;
+    fillText(el: Element, text: string): void;
+    localise(doc: Document, lang: string): void;
     STORAGE_DEFAULTS: Settings;
     MSG: {
       readonly CHECK: string;
@@ -424,7 +428,6 @@ declare namespace Carelint {
       readonly PAIR_RESULT: string;
       readonly PAIR_STATE: string;
     };
-    STATUS_TEXT: Record<Status, string>;
     TOKEN_PATTERN: RegExp;
     isLoopbackUrl(value: string): boolean;
     normalizeServerUrl(value: unknown): string;

@@ -5,6 +5,12 @@
 import { currentPairing, send } from "../pair/pairing.js";
 
 const C = globalThis.Carelint;
+// The page speaks the browser's language (shared/strings.js); the sample post too.
+const LANG = C.uiLanguage();
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+const t = (key, vars) => C.t(LANG, key, vars);
+C.localise(document, LANG);
+document.title = t("welcome.pageTitle");
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const POLL_MS = 2000;
@@ -28,14 +34,14 @@ async function lookForServer() {
     const r = await send({ type: C.MSG.PROBE, url });
     if (r && r.found) {
       found = r.url;
-      show("server-state", "found", `Found: ${r.url} (Carelint ${r.version || ""})`.trim());
+      show("server-state", "found", t("welcome.found", { url: r.url, version: r.version || "" }).replace(" )", ")"));
       $("server-missing").hidden = true;
       /** @type {HTMLButtonElement} */ ($("open-server")).disabled = false;
       return true;
     }
   }
   found = null;
-  show("server-state", "missing", "No Carelint server is running on this computer yet.");
+  show("server-state", "missing", t("welcome.missing"));
   $("server-missing").hidden = false;
   /** @type {HTMLButtonElement} */ ($("open-server")).disabled = true;
   return false;
@@ -44,13 +50,13 @@ async function lookForServer() {
 async function showPairing() {
   const current = await currentPairing();
   if (current) {
-    show("pair-state", "paired", `Paired with ${current.serverUrl} (fingerprint ${current.fingerprint}).`);
+    show("pair-state", "paired", t("welcome.paired", { server: current.serverUrl, fingerprint: current.fingerprint }));
     $("pair-help").hidden = true;
     $("open-server").hidden = true; // paired: nothing to do on the server's page
     /** @type {HTMLButtonElement} */ ($("demo-check")).disabled = false;
-    $("demo-state").textContent = "Ready: check the sample.";
+    $("demo-state").textContent = t("welcome.ready");
   } else {
-    show("pair-state", "unpaired", "Not paired yet.");
+    show("pair-state", "unpaired", t("welcome.notPaired"));
     $("pair-help").hidden = false;
     $("open-server").hidden = false;
   }
@@ -73,16 +79,16 @@ async function showSites() {
 
 async function checkSample() {
   const text = /** @type {HTMLTextAreaElement} */ ($("demo-text")).value;
-  $("demo-state").textContent = "Checking…";
+  $("demo-state").textContent = t("welcome.checking");
   const r = await send({ type: C.MSG.CHECK, text, platform: "instagram", context: "post" });
   const list = $("demo-findings");
   list.replaceChildren();
   if (!r || r.offline) {
-    $("demo-state").textContent = "The server did not answer; is it still running?";
+    $("demo-state").textContent = t("welcome.noAnswer");
     return;
   }
   const findings = r.result.findings || [];
-  $("demo-state").textContent = `${findings.length} finding${findings.length === 1 ? "" : "s"}:`;
+  $("demo-state").textContent = findings.length === 1 ? t("welcome.findingsOne") : t("welcome.findings", { count: findings.length });
   for (const f of findings) {
     const li = document.createElement("li");
     li.dataset.severity = f.severity;
@@ -102,10 +108,10 @@ $("allow-sites").addEventListener("click", () => {
   chrome.permissions
     .request({ origins: siteOrigins() })
     .then((ok) => {
-      if (!ok) show("sites-state", "missing", "Not allowed: Carelint cannot check the composers of those sites.");
+      if (!ok) show("sites-state", "missing", t("welcome.notAllowed"));
       return showSites();
     })
-    .catch((e) => show("sites-state", "missing", `Could not ask: ${e && e.message ? e.message : e}`));
+    .catch((e) => show("sites-state", "missing", t("welcome.couldNotAsk", { error: e && e.message ? e.message : String(e) })));
 });
 chrome.permissions.onAdded.addListener(() => showSites());
 chrome.permissions.onRemoved.addListener(() => showSites());

@@ -83,10 +83,47 @@ def test_every_string_exists_in_both_languages_with_the_same_placeholders():
 def test_every_key_the_content_scripts_ask_for_is_in_the_table():
     keys = string_tables()["en"].keys()
     used = set()
-    for path in [*EXTENSION.glob("content/*.js"), *EXTENSION.glob("welcome/*.js")]:
+    for path in [*EXTENSION.glob("content/*.js"), *EXTENSION.glob("*/*.js"), *EXTENSION.glob("*/*.html")]:
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\((?:[\w.]+, )?"([a-z]+\.[\w]+)"\)?""", text))
+        used |= set(re.findall(r'data-i18n="([\w.]+)"', text))
         used |= {f"{prefix}.{s}" for prefix in ("severity", "category")
                  for s in (["high", "medium", "low"] if prefix == "severity"
                            else ["phi", "claim", "advice", "tone", "language"])}
     assert used and used <= keys, used - keys
+
+
+SPANISH_BROWSER = "Object.defineProperty(navigator, 'language', {get: () => 'es-MX'})"
+
+
+@pytest.mark.parametrize(("path", "selector", "spanish", "english"), [
+    ("popup/popup.html", "#pause", "Pausar 1 hora", "Pause for 1 hour"),
+    ("options/options.html", "h1 [data-i18n]", "Opciones de Carelint", "Carelint options"),
+    ("welcome/welcome.html", "h1", "Bienvenido a Carelint", "Welcome to Carelint"),
+    ("pair/confirm.html", "#close-tab", "Cerrar esta pestaña", "Close this tab"),
+])
+def test_the_extensions_pages_follow_the_browsers_language(browser_context, extension_id, path, selector, spanish,
+                                                            english):
+    """A browser set to Spanish gets Spanish pages (shared/strings.js); the same page is English otherwise."""
+    for init, words, lang in ((SPANISH_BROWSER, spanish, "es"), (None, english, "en")):
+        page = browser_context.new_page()
+        try:
+            page.set_default_timeout(10000)
+            if init:
+                page.add_init_script(init)
+            page.goto(f"chrome-extension://{extension_id}/{path}")
+            page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+            assert page.locator(selector).first.text_content().strip() == words
+        finally:
+            page.close()
+
+
+def test_the_popups_server_state_is_in_the_browsers_language(browser_context, extension_id):
+    popup = browser_context.new_page()
+    try:
+        popup.add_init_script(SPANISH_BROWSER)
+        popup.goto(f"chrome-extension://{extension_id}/popup/popup.html")
+        popup.locator('#server-status[data-state="connected"]').wait_for()
+        assert popup.locator("#server-status").inner_text() == "Conectado"
+    finally:
+        popup.close()
