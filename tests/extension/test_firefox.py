@@ -165,6 +165,9 @@ def test_firefox_highlights_then_a_fix_through_the_editor_and_undo(firefox, api,
     actions.w3c_actions.pointer_action.move_to_location(int(point["x"]), int(point["y"]))
     actions.perform()
     wait_js(driver, visible_js(".card"), what="the card")
+    # The pointer may cross the sentence mark around the name on its way: wait for the name's card.
+    wait_js(driver, f"n => {{ const q = ({shadow_js('.card .flagged q')})(); return !!q && q.textContent === n; }}",
+            NAME, what="the name's card")
     fix = finding["fixes"][0]
     assert js(driver, f"() => ({shadow_js('.card button.fix')})().textContent") == fix["label"]
     js(driver, f"() => ({shadow_js('.card button.fix')})().click()")
