@@ -229,11 +229,10 @@ class Checker:
             found = self._detect(requests, deadline)
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         results = []
-        for req, (findings, unchecked, summaries) in zip(requests, found, strict=True):
+        for req, (findings, unchecked, summaries, lang) in zip(requests, found, strict=True):
             post = Text(req.text)
             reply = req.context == REVIEW_REPLY
             informs = self.decisions.gives_information(summaries) if self.decisions and not reply else None
-            lang = req.lang or languages().detect(req.text)
             if reply:
                 findings = self._with_safe_reply(findings, req.text, req.policy, lang)
             results.append(CheckResult(
@@ -260,10 +259,10 @@ class Checker:
         return [replace(f, fixes=(safe, *(e for e in f.fixes if e.text != safe.text))) if f.category == "phi" else f
                 for f in findings]
 
-    def _detect(self, requests: list[CheckRequest],
-                deadline: float | None) -> list[tuple[list[Finding], list[tuple[int, int]], list[ParagraphSummary]]]:
-        """Per request: its findings, the code-point ranges left unanalysed (deadline passed), and
-        its analysed paragraphs' summaries."""
+    def _detect(self, requests: list[CheckRequest], deadline: float | None,
+                ) -> list[tuple[list[Finding], list[tuple[int, int]], list[ParagraphSummary], str]]:
+        """Per request: its findings, the code-point ranges left unanalysed (deadline passed), its
+        analysed paragraphs' summaries, and its language."""
         # Plan: which paragraphs of which posts are already known (cached) and which are not.
         plans = []
         known: dict[tuple, Analysed] = {}
@@ -271,7 +270,9 @@ class Checker:
         for req in requests:
             paragraphs = Text(req.text).paragraphs()
             texts = [p.text for p in paragraphs]
-            langs = languages().of_paragraphs(texts, req.lang)
+            # The post's language (its disclaimer's, and the fallback of its short paragraphs), once.
+            post_lang = req.lang or languages().detect(req.text)
+            langs = languages().of_paragraphs(texts, req.lang, post_lang)
             with self.nlp.memory_zone():  # post-level facts tokenize every paragraph; they keep no Doc
                 ctx = self._context(texts, langs, req.platform, req.policy, req.context)
             version = (req.policy.version(), ctx.key(), req.platform, req.context)
@@ -283,7 +284,7 @@ class Checker:
                         todo[key] = (turn, replace(ctx, lang=key[1]))
                     else:
                         known[key] = cached
-            plans.append((paragraphs, keys, set(req.policy.disabled_rules)))
+            plans.append((paragraphs, keys, set(req.policy.disabled_rules), post_lang))
         # Analyse what is missing: each post's first paragraphs first, so that under a deadline
         # a short post batched with a huge one is still checked whole.
         # A few thousand characters per spaCy call: the clock is read between calls, and memory
@@ -305,7 +306,7 @@ class Checker:
                     self.cache.put(key, known[key])
         # Assemble each post from its paragraphs' findings, shifted to post offsets.
         out = []
-        for paragraphs, keys, disabled in plans:
+        for paragraphs, keys, disabled, post_lang in plans:
             findings, unchecked, summaries = [], [], []
             for para, key in zip(paragraphs, keys, strict=True):
                 if key not in known:
@@ -314,7 +315,7 @@ class Checker:
                 findings.extend(f.shifted(para.start) for f in known[key].findings if f.rule not in disabled)
                 if known[key].summary is not None:
                     summaries.append(known[key].summary)
-            out.append((_dedupe(findings), unchecked, summaries))
+            out.append((_dedupe(findings), unchecked, summaries, post_lang))
         return out
 
     def _context(self, paragraphs: list[str], langs: list[str], platform: str, policy: Policy,

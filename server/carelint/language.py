@@ -54,12 +54,13 @@ class Languages:
             return fallback if fallback in leaders else (self.default if self.default in leaders else leaders[0])
         return leaders[0]
 
-    def of_paragraphs(self, paragraphs: list[str], requested: str | None = None) -> list[str]:
+    def of_paragraphs(self, paragraphs: list[str], requested: str | None = None, post: str | None = None) -> list[str]:
         """One language per paragraph: the requested one for all, or each paragraph's own with
-        the whole post's as the fallback for paragraphs too short to tell."""
+        the whole post's (`post`, detected here when not given) as the fallback for paragraphs
+        too short to tell."""
         if requested:
             return [requested] * len(paragraphs)
-        post = self.detect(" ".join(paragraphs))
+        post = post or self.detect(" ".join(paragraphs))
         return [self.detect(p, post) for p in paragraphs]
 
 
