@@ -161,11 +161,12 @@ def test_firefox_highlights_then_a_fix_through_the_editor_and_undo(firefox, api,
     # A fix through the card, in the editor's own model; the caret stays; Ctrl+Z undoes it.
     point = js(driver, RANGE_RECT_JS, NAME)
     assert point, "no highlight over the name"
-    actions = ActionChains(driver)
+    # One pointer move, no glide: a glide crosses the sentence mark around the name first, and
+    # that sentence's card, opened below its line, can then lie under the pointer's end point.
+    actions = ActionChains(driver, duration=0)
     actions.w3c_actions.pointer_action.move_to_location(int(point["x"]), int(point["y"]))
     actions.perform()
     wait_js(driver, visible_js(".card"), what="the card")
-    # The pointer may cross the sentence mark around the name on its way: wait for the name's card.
     wait_js(driver, f"n => {{ const q = ({shadow_js('.card .flagged q')})(); return !!q && q.textContent === n; }}",
             NAME, what="the name's card")
     fix = finding["fixes"][0]
