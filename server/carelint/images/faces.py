@@ -73,8 +73,8 @@ class FaceDetector:
             try:
                 from ai_edge_litert.interpreter import Interpreter
             except ImportError as exc:
-                raise ImageError(503, "faces_unavailable",
-                                 f"The face detector's runtime is not installed ({exc.name}): {HOW_TO_INSTALL}.") from None
+                raise ImageError(503, "faces_unavailable", f"The face detector's runtime is not installed "
+                                 f"({exc.name}): {HOW_TO_INSTALL}.") from None
 
             interpreter = Interpreter(model_path=str(model_path()), num_threads=1)
             interpreter.allocate_tensors()
