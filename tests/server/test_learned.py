@@ -175,6 +175,20 @@ def test_conditional_phrasing_is_advice_to_anyone(learned):
     assert phi(learned, "If your crown comes loose, call us.") == {}
 
 
+@pytest.mark.parametrize("asked, told", [
+    ("Chest pain after dinner?", "Still sore after your root canal?"),
+    ("¿Dolor de pecho después de cenar?", "¿Sigue con dolor después de su endodoncia?"),
+])
+def test_a_question_about_no_one_is_asked_of_everyone(checker, asked, told):
+    """A question that names no one (no you, no he or she, no patient, no identifier) is no
+    disclosure; the same question put to the reader about their care is."""
+    def disclosures(text):
+        return [f for f in checker.check(text).findings if f.rule == "phi.care-disclosure"]
+
+    assert disclosures(asked) == []
+    assert disclosures(told)
+
+
 # --- the training script ----------------------------------------------------------------------
 
 def test_training_runs_on_a_small_sample_and_gives_usable_heads(tmp_path, nlp):

@@ -32,6 +32,7 @@ from carelint.learned.features import (
     disclaimer_cues,
     disclaimer_row,
     inside,
+    names_someone,
     sentence_matrix,
     sentences,
     span_row,
@@ -44,6 +45,7 @@ from carelint.sources import cite
 
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
 CONDITIONAL = SENTENCE_FEATURES.index("conditional")
+QUESTION = SENTENCE_FEATURES.index("question")
 # A sentence's own evidence of care, apart from the identifiers in it (health terms, a
 # disclosure cue; not a time word: "tomorrow" is not care).
 CARE_EVIDENCE = [SENTENCE_FEATURES.index(k)
@@ -73,6 +75,7 @@ class ParagraphView:
     sentences: list[Sentence]
     matrix: np.ndarray  # sentence rows (features.SENTENCE_FEATURES)
     probs: dict[str, np.ndarray]  # category -> one probability per sentence
+    about_someone: list[bool]  # per sentence: does it speak of a person at all (features.names_someone)?
 
 
 def is_identifier(f: Finding) -> bool:
@@ -105,7 +108,7 @@ class DecisionStage:
         matrix = sentence_matrix(doc, ctx, found, sents, vectors)
         probs = {c: self.heads[c].proba(matrix) if len(sents) else np.zeros(0)
                  for c in CATEGORIES if c in self.heads}
-        return ParagraphView(sents, matrix, probs)
+        return ParagraphView(sents, matrix, probs, [names_someone(text[s.start : s.end], ctx.lang) for s in sents])
 
     def span_features(self, doc: Doc, ctx: CheckContext, view: ParagraphView,
                       candidates: list[Finding]) -> np.ndarray:
@@ -238,8 +241,11 @@ class DecisionStage:
                 if not severity:
                     continue
                 if category == "phi":
-                    if view.matrix[k][CONDITIONAL] and not any(is_identifier(f) and inside(f, s) for f in kept):
+                    identified = any(is_identifier(f) and inside(f, s) for f in kept)
+                    if view.matrix[k][CONDITIONAL] and not identified:
                         continue  # "If you missed your appointment, call us": said to anyone
+                    if view.matrix[k][QUESTION] and not view.about_someone[k] and not identified:
+                        continue  # "Chest pain after dinner?": a question about no one is asked of everyone
                     # Already flagged at least as strongly in this sentence: no second, wider
                     # mark, unless the sentence tells of care by itself (a name flagged inside
                     # does not say that this person had a biopsy; the head reads the name too,

@@ -44,6 +44,13 @@ class Signals:
     i: re.Pattern[str]
     conditional_start: re.Pattern[str]  # "If you missed your appointment…": advice to anyone
     care_time: re.Pattern[str]  # "last week", "on Tuesday", "see you Friday"
+    someone: re.Pattern[str]  # a third person care could be about: he, her, a patient, my son
+
+
+def names_someone(sentence: str, lang: str) -> bool:
+    """Does the sentence speak of a person (the reader, the writer or someone else)?"""
+    sig = signals_for(lang)
+    return any(p.search(sentence) for p in (sig.you, sig.we, sig.i, sig.someone))
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
@@ -55,7 +62,8 @@ def signals_for(lang: str) -> Signals:
     with (SIGNALS_DIR / f"{lang}.toml").open("rb") as fh:
         data = tomllib.load(fh)
     return Signals(_words(data["you"]), _words(data["we"]), _words(data["i"]),
-                   re.compile(data["conditional_start"], re.IGNORECASE), re.compile(data["care_time"], re.IGNORECASE))
+                   re.compile(data["conditional_start"], re.IGNORECASE), re.compile(data["care_time"], re.IGNORECASE),
+                   _words(data["someone"]))
 
 
 HAND_FEATURES = (
