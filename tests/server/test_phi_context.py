@@ -86,6 +86,33 @@ def test_staff_officials_events_and_own_contacts_are_not_high(phi_checker, text)
     assert "high" not in found.values(), found
 
 
+@pytest.mark.parametrize(("text", "own", "patients"), [
+    # A reply's offer to talk offline: the organisation's toll-free line and role mailbox.
+    ("We're sorry to hear this. Our Patient Advocacy team would like to help; you can reach them at "
+     "1-888-555-0147 or patientadvocacy@lakeshorehealth.org.",
+     ["1-888-555-0147", "patientadvocacy@lakeshorehealth.org"], []),
+    ("Lamentamos su experiencia. Puede comunicarse con nuestro equipo al 1-800-555-0190 o "
+     "atencionalpaciente@clinicadelvalle.org.", ["1-800-555-0190", "atencionalpaciente@clinicadelvalle.org"], []),
+    # The reviewer's own number and address stay patient information.
+    ("We tried to call you at 312-555-0182 and emailed jorge.morales88@gmail.com about your results.", [],
+     ["312-555-0182", "jorge.morales88@gmail.com"]),
+])
+def test_a_replys_own_contact_details_are_not_the_reviewers(checker, text, own, patients):
+    found = {f.text: f.severity for f in checker.check(text, context="review_reply").findings if f.category == "phi"}
+    assert not [t for t in own if t in found], found
+    assert all(found.get(t) == "high" for t in patients), found
+
+
+def test_role_mailboxes_are_told_from_personal_addresses():
+    from carelint.phi.cues import default_cues, is_org_mailbox
+
+    parts = default_cues().org_email_local_parts
+    assert all(is_org_mailbox(local, parts) for local in
+               ["billing", "front.desk", "patientexperience", "medicalrecords", "guest_relations", "records-team"])
+    assert not any(is_org_mailbox(local, parts) for local in
+                   ["jorge.morales88", "helloitsjen", "maria.gonzalez", "infantino.r", "karen.h"])
+
+
 def test_conditional_advice_is_not_a_disclosure(phi_checker):
     assert phi(phi_checker, "If you missed your appointment, call us to reschedule.") == {}
 

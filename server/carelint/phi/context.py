@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from carelint.findings import Severity
 from carelint.nlp import text_of
-from carelint.phi.cues import ContextCues, all_honorifics
+from carelint.phi.cues import ContextCues, all_honorifics, is_org_mailbox
 from carelint.phi.identifiers import Kind
 from carelint.phi.lexicon import HEALTH_FACTS, TermHit
 from carelint.settings import Policy
@@ -324,10 +324,11 @@ class Judge:
         before = self.text[max(sent.start_char, c.start - 60) : c.start]
         if self.cues.org_contact.search(before):
             return None
-        if c.entity == "EMAIL_ADDRESS":
-            local = text.split("@", 1)[0].lower()
-            if local in self.cues.org_email_local_parts:
-                return None
+        if c.entity == "EMAIL_ADDRESS" and is_org_mailbox(text.split("@", 1)[0], self.cues.org_email_local_parts):
+            return None
+        digits = _digits(text) if c.entity == "PHONE_NUMBER" else ""
+        if len(digits) == 10 and digits[:3] in self.cues.org_phone_area_codes:
+            return None
         if post_patient:
             return "high"
         return "medium" if self.post.health else "low"

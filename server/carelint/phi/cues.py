@@ -43,6 +43,7 @@ class ContextCues:
     staff_titles: frozenset[str]
     public_titles: frozenset[str]
     org_email_local_parts: frozenset[str]
+    org_phone_area_codes: frozenset[str]  # toll-free codes: a business's line, never a patient's
     condition_verbs: frozenset[str]
     treatment_verbs: frozenset[str]
     not_name_starters: frozenset[str]
@@ -76,6 +77,7 @@ class ContextCues:
             staff_titles=frozenset(data["staff_titles"]),
             public_titles=frozenset(data["public_titles"]),
             org_email_local_parts=frozenset(data["org_email_local_parts"]),
+            org_phone_area_codes=frozenset(data["org_phone_area_codes"]),
             condition_verbs=frozenset(data["condition_verbs"]),
             treatment_verbs=frozenset(data["treatment_verbs"]),
             not_name_starters=frozenset(data["not_name_starters"]),
@@ -108,3 +110,15 @@ def default_cues() -> ContextCues:
 def all_honorifics() -> frozenset[str]:
     """Courtesy titles of every language: a name is compared without them ("Sra. Gómez" is "Gómez")."""
     return frozenset().union(*(cues_for(lang).honorifics for lang in supported()))
+
+
+ROLE_AFFIX_MIN = 6  # shorter role words ("info", "hello") are too often the start of a person's address
+
+
+def is_org_mailbox(local: str, parts: frozenset[str]) -> bool:
+    """An e-mail local part that names a role, not a person: "billing", "front.desk",
+    "patientexperience", "medicalrecords" (a role word as a piece, or as its start or end)."""
+    local = local.lower()
+    if local in parts or any(piece in parts for piece in re.split(r"[._+-]", local)):
+        return True
+    return any(len(p) >= ROLE_AFFIX_MIN and (local.startswith(p) or local.endswith(p)) for p in parts)
