@@ -34,13 +34,9 @@ DETECTOR_FALSE_ALARMS = {
     ("language.drunk", "Saturday nights"): "a weekday becomes a care date once the sentence reads as care",
     ("language.clean-person", "18 months clean"): "a month becomes a care date once the sentence reads as care",
     ("language.drug-habit", "He kicked"): "PHI health term: 'substance use disorder' read as a diagnosis",
-    ("language.schizophrenic", "Schizophrenics"): "learned language head flags the person-first wording",
-    ("language.diabetic", "Tired of being"): "learned language head flags the person-first wording",
-    ("language.epileptic", "The epileptics"): "learned language head flags the person-first wording",
     ("language.suicide-note", "Police found"): "learned PHI head reads the sentence as a disclosure",
     ("tone.shouting", "FINAL WARNING"): "lower case reveals 'Measles' as a name guess and a fear phrase",
     # Since the heads were refitted with the Spanish authors (2026-12-01):
-    ("language.addict", "Addicts need"): "learned language head flags the person-first wording",
     ("tone.blame-illness", "Mental illness is a choice"): "learned language head flags the sentence left behind",
 }
 

@@ -189,6 +189,16 @@ def test_a_question_about_no_one_is_asked_of_everyone(checker, asked, told):
     assert disclosures(told)
 
 
+@pytest.mark.parametrize("text", [
+    "People with schizophrenia aren't dangerous!",
+    "The people with epilepsy in our support group organized a bake sale!",
+    "Las personas con epilepsia de nuestro grupo organizaron una venta de pasteles.",
+])
+def test_person_first_wording_gets_no_learned_stigma_mark(checker, text):
+    """The wording the language rules recommend is not itself flagged as stigmatising."""
+    assert not [f for f in checker.check(text).findings if f.category == "language"]
+
+
 # --- the training script ----------------------------------------------------------------------
 
 def test_training_runs_on_a_small_sample_and_gives_usable_heads(tmp_path, nlp):

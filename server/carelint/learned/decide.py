@@ -35,6 +35,7 @@ from carelint.learned.features import (
     names_someone,
     sentence_matrix,
     sentences,
+    signals_for,
     span_row,
 )
 from carelint.learned.model import Head, load_heads
@@ -76,6 +77,7 @@ class ParagraphView:
     matrix: np.ndarray  # sentence rows (features.SENTENCE_FEATURES)
     probs: dict[str, np.ndarray]  # category -> one probability per sentence
     about_someone: list[bool]  # per sentence: does it speak of a person at all (features.names_someone)?
+    person_first: list[bool]  # per sentence: does it use person-first wording ("people with epilepsy")?
 
 
 def is_identifier(f: Finding) -> bool:
@@ -108,7 +110,10 @@ class DecisionStage:
         matrix = sentence_matrix(doc, ctx, found, sents, vectors)
         probs = {c: self.heads[c].proba(matrix) if len(sents) else np.zeros(0)
                  for c in CATEGORIES if c in self.heads}
-        return ParagraphView(sents, matrix, probs, [names_someone(text[s.start : s.end], ctx.lang) for s in sents])
+        chunks = [text[s.start : s.end] for s in sents]
+        person_first = signals_for(ctx.lang).person_first
+        return ParagraphView(sents, matrix, probs, [names_someone(c, ctx.lang) for c in chunks],
+                             [bool(person_first.search(c)) for c in chunks])
 
     def span_features(self, doc: Doc, ctx: CheckContext, view: ParagraphView,
                       candidates: list[Finding]) -> np.ndarray:
@@ -257,6 +262,8 @@ class DecisionStage:
                         continue
                 elif any(f.category == category and inside(f, s) for f in kept):
                     continue  # a hand-written rule of this category already says it, more precisely
+                elif category == "language" and view.person_first[k]:
+                    continue  # it already words people as the language rules recommend; a slur is a rule match
                 new.append(self._sentence_finding(category, s, severity, float(p), view.matrix[k]))
         return new
 

@@ -45,6 +45,7 @@ class Signals:
     conditional_start: re.Pattern[str]  # "If you missed your appointment…": advice to anyone
     care_time: re.Pattern[str]  # "last week", "on Tuesday", "see you Friday"
     someone: re.Pattern[str]  # a third person care could be about: he, her, a patient, my son
+    person_first: re.Pattern[str]  # "people with epilepsy", "living with HIV", "in recovery"
 
 
 def names_someone(sentence: str, lang: str) -> bool:
@@ -63,7 +64,7 @@ def signals_for(lang: str) -> Signals:
         data = tomllib.load(fh)
     return Signals(_words(data["you"]), _words(data["we"]), _words(data["i"]),
                    re.compile(data["conditional_start"], re.IGNORECASE), re.compile(data["care_time"], re.IGNORECASE),
-                   _words(data["someone"]))
+                   _words(data["someone"]), re.compile(data["person_first"], re.IGNORECASE))
 
 
 HAND_FEATURES = (
