@@ -64,7 +64,19 @@ STAFF_AND_PUBLIC_POSTS = [
     "Will you join us for a free blood pressure check on Saturday?",
     "Huge thanks to Officer Daniel Ruiz and the Springfield PD for visiting our pediatric floor!",
     "Lakeside Hospital has a new 3T MRI, open for appointments from Monday, May 5.",
+    "Huge thanks to Officer Brandon Tate and the Riverside Fire Department for the safety demo!",
 ]
+
+
+@pytest.mark.parametrize(("text", "settled"), [
+    ("Thank you Officer Ramirez for dropping off lunch for our staff!", ["Officer", "Ramirez"]),
+    ("Our practice manager Denise would be glad to speak with you about this review.", ["Denise"]),
+])
+def test_a_title_settles_a_name_and_a_title_alone_is_no_name(checker, text, settled):
+    """The hand-written verdict on a titled name (staff, officials) is not overturned by the
+    learned span head, and the title word itself is never a candidate."""
+    found = [f.text for f in checker.check(text).findings if f.category == "phi" and f.severity]
+    assert not [t for t in found if t in settled], found
 
 
 @pytest.mark.parametrize(("text", "span", "severity"), PATIENT_POSTS)

@@ -32,6 +32,8 @@ def apply(text, fix):
     "We checked and your insurance claim was denied by the carrier, not by us.",
     "Thanks Jordan, we hope to see you at your next cleaning.",
     "Your X-rays from March showed nothing unusual, as we explained.",
+    # declining to discuss, but naming the treatment while doing so
+    "We can't discuss your root canal here, but please call us.",
 ])
 def test_a_reply_about_the_reviewers_care_is_high(checker, text):
     result = reply(checker, text)
@@ -42,9 +44,16 @@ def test_a_reply_about_the_reviewers_care_is_high(checker, text):
     "Thanks for the 5 stars, we love our community!",
     "We're sorry to hear about your experience. Please call our office so we can help.",
     "If you have questions about a bill, please call our billing team.",  # said to anyone
+    # declining to discuss anyone's care, as the OCR settlements advise; a staff member by role
+    "Because of privacy rules we can't respond to the details in your post, but our practice manager "
+    "Denise would be glad to speak with you: (617) 555-0133.",
+    "We are unable to confirm whether any individual has received care at our practice, and we cannot "
+    "discuss treatment in a public forum.",
+    "Por las leyes de privacidad no podemos hablar de los detalles de su visita aquí. Llámenos, por favor.",
 ])
 def test_a_reply_that_discloses_nothing_has_no_high_phi(checker, text):
-    assert not phi(reply(checker, text))
+    result = reply(checker, text)
+    assert not phi(result) and not phi(result, "medium"), [(f.rule, f.severity, f.text) for f in result.findings]
 
 
 def test_reply_mode_raises_what_a_post_leaves_at_medium(checker):

@@ -40,6 +40,7 @@ from carelint.learned.features import (
 )
 from carelint.learned.model import Head, load_heads
 from carelint.nlp import text_of
+from carelint.phi.context import OWN_CONTACT
 from carelint.phi.identifiers import IdentifierSpec
 from carelint.phi.review_reply import REVIEW_REPLY, review_reply
 from carelint.sources import cite
@@ -47,6 +48,8 @@ from carelint.sources import cite
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
 CONDITIONAL = SENTENCE_FEATURES.index("conditional")
 QUESTION = SENTENCE_FEATURES.index("question")
+# A health term in the sentence, the reader's or another's (a refusal that names one still tells it).
+HEALTH_TERMS = [SENTENCE_FEATURES.index(k) for k in ("health_terms", "health_yours", "health_theirs")]
 # A sentence's own evidence of care, apart from the identifiers in it (health terms, a
 # disclosure cue; not a time word: "tomorrow" is not care).
 CARE_EVIDENCE = [SENTENCE_FEATURES.index(k)
@@ -78,6 +81,7 @@ class ParagraphView:
     probs: dict[str, np.ndarray]  # category -> one probability per sentence
     about_someone: list[bool]  # per sentence: does it speak of a person at all (features.names_someone)?
     person_first: list[bool]  # per sentence: does it use person-first wording ("people with epilepsy")?
+    declines: list[bool]  # per sentence: does it decline to discuss care, naming no health term?
 
 
 def is_identifier(f: Finding) -> bool:
@@ -112,8 +116,10 @@ class DecisionStage:
                  for c in CATEGORIES if c in self.heads}
         chunks = [text[s.start : s.end] for s in sents]
         person_first = signals_for(ctx.lang).person_first
+        reply = review_reply(ctx.lang)
+        declines = [reply.declines(c) and not matrix[k][HEALTH_TERMS].any() for k, c in enumerate(chunks)]
         return ParagraphView(sents, matrix, probs, [names_someone(c, ctx.lang) for c in chunks],
-                             [bool(person_first.search(c)) for c in chunks])
+                             [bool(person_first.search(c)) for c in chunks], declines)
 
     def span_features(self, doc: Doc, ctx: CheckContext, view: ParagraphView,
                       candidates: list[Finding]) -> np.ndarray:
@@ -157,6 +163,8 @@ class DecisionStage:
         if identifiers and SPAN_HEAD in self.heads:
             head = self.heads[SPAN_HEAD]
             for f, p in zip(identifiers, head.proba(self.span_features(doc, ctx, view, identifiers)), strict=True):
+                if f.severity is None and any(d.startswith("title:") or d == OWN_CONTACT for d in f.drivers):
+                    continue  # settled by hand: a staff or public title ("Officer Ramirez"), our own phone
                 cued = "patient-cue" in f.drivers or "care-inferred" in f.drivers
                 severity = self._identifier_severity(head, f.severity, float(p), cued)
                 if severity:
@@ -178,7 +186,7 @@ class DecisionStage:
         out = []
         for k, s in enumerate(view.sentences):
             row = view.matrix[k][-hand:]
-            if view.matrix[k][CONDITIONAL]:
+            if view.matrix[k][CONDITIONAL] or view.declines[k]:
                 out.append(False)
                 continue
             p = float(view.probs["phi"][k]) if "phi" in view.probs else 0.0
@@ -251,6 +259,8 @@ class DecisionStage:
                         continue  # "If you missed your appointment, call us": said to anyone
                     if view.matrix[k][QUESTION] and not view.about_someone[k] and not identified:
                         continue  # "Chest pain after dinner?": a question about no one is asked of everyone
+                    if view.declines[k]:
+                        continue  # "Privacy rules keep us from discussing your visit": the advised refusal
                     # Already flagged at least as strongly in this sentence: no second, wider
                     # mark, unless the sentence tells of care by itself (a name flagged inside
                     # does not say that this person had a biopsy; the head reads the name too,

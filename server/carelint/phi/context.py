@@ -141,6 +141,11 @@ def _norm_name(text: str) -> str:
     return " ".join(w for w in words if w and w not in all_honorifics())
 
 
+# A finding's driver when the context found the organisation's own phone or e-mail: the
+# decision stage keeps that verdict (phi/detector.py, learned/decide.py).
+OWN_CONTACT = "own-contact"
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)[-10:]
 
@@ -320,14 +325,20 @@ class Judge:
             return "medium"  # a full name in a health post: worth a second look
         return None
 
-    def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> Severity | None:
-        before = self.text[max(sent.start_char, c.start - 60) : c.start]
-        if self.cues.org_contact.search(before):
-            return None
-        if c.entity == "EMAIL_ADDRESS" and is_org_mailbox(text.split("@", 1)[0], self.cues.org_email_local_parts):
-            return None
+    def own_contact(self, c: Candidate) -> bool:
+        """The organisation's own phone or e-mail: offered ("call us at", "reach our team at"), a
+        role mailbox ("billing@"), or a toll-free line."""
+        text = self.text[c.start : c.end]
+        sent = self.sentence(c.start, c.end)
+        if self.cues.org_contact.search(self.text[max(sent.start_char, c.start - 60) : c.start]):
+            return True
+        if c.entity == "EMAIL_ADDRESS":
+            return is_org_mailbox(text.split("@", 1)[0], self.cues.org_email_local_parts)
         digits = _digits(text) if c.entity == "PHONE_NUMBER" else ""
-        if len(digits) == 10 and digits[:3] in self.cues.org_phone_area_codes:
+        return len(digits) == 10 and digits[:3] in self.cues.org_phone_area_codes
+
+    def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> Severity | None:
+        if self.own_contact(c):
             return None
         if post_patient:
             return "high"

@@ -16,6 +16,7 @@ from carelint.language import supported as supported_languages
 from carelint.nlp import text_of
 from carelint.phi.analyzer import PhiAnalyzer
 from carelint.phi.context import (
+    OWN_CONTACT,
     Candidate,
     Judge,
     ParagraphFacts,
@@ -206,6 +207,10 @@ class PhiDetector:
         cands += self._policy_terms(text, policy)
         cands = resolve_overlaps([self._with_title(text, c) for c in map(_trimmed, cands, [text] * len(cands))
                                   if c.end > c.start and not _in_hashtag(c, text)], self.registry.priority)
+        # A title on its own ("Officer", "Mayor") is no name: the name, if any, is the next word.
+        titles = cues.staff_titles | cues.public_titles | cues.honorifics
+        cands = [c for c in cands if c.kind != "person"
+                 or not all(w.strip(".,").lower() in titles for w in text[c.start : c.end].split())]
         for c in cands:
             if c.kind == "person":
                 c.name_like = self._name_like(text[c.start : c.end])
@@ -256,6 +261,8 @@ class PhiDetector:
             title = judge.title_near(c.start, c.end)
             drivers += [f"title:{title}"] if title else []
             drivers += ["name-like"] if c.name_like else []
+        if c.kind == "contact" and c.severity is None and judge.own_contact(c):
+            drivers.append(OWN_CONTACT)
         entity = c.entity
         if entity == "PHONE_NUMBER" and FAX_LABEL.search(judge.doc.text[max(0, c.start - 12):c.start]):
             entity, spec = "FAX_NUMBER", self.specs["FAX_NUMBER"]  # Safe Harbor (E), not (D)

@@ -25,12 +25,18 @@ class ReviewReply:
     driver: str
     sentence_threshold: float
     care: re.Pattern
+    refusal: re.Pattern
     source: str
     source_url: str | None
 
     def names_care(self, sentence: str) -> bool:
         """A care word in the sentence (whole words, any case)."""
         return bool(self.care.search(sentence))
+
+    def declines(self, sentence: str) -> bool:
+        """Does the sentence decline to discuss ("privacy rules keep us from responding to the
+        details here")? Such a sentence is the advice of every OCR settlement, not a disclosure."""
+        return bool(self.refusal.search(sentence))
 
     def safe_reply(self, phones: list[str]) -> str:
         """The reply to offer, with the organisation's first phone number when it has one."""
@@ -57,5 +63,5 @@ def review_reply(lang: str = "en") -> ReviewReply:
     if "{phone}" not in data["safe_reply"]:
         raise ValueError(f"{lang}/{path.name}: safe_reply must hold {{phone}}")
     return ReviewReply(data["label"], data["safe_reply"], data["safe_reply_no_phone"], data["driver"],
-                       float(data["sentence_threshold"]), care,
+                       float(data["sentence_threshold"]), care, re.compile(data["refusal"], re.IGNORECASE),
                        citation.text, citation.url)
