@@ -27,9 +27,9 @@ EXAMPLES = [(rule.id, ex.replace("[", "").replace("]", "")) for rule in PACKS.ru
 # and then leave this list. Keyed by rule and the example's first words.
 DETECTOR_FALSE_ALARMS = {
     ("advice.cold-turkey", "Off your antidepressants?"): "learned advice head flags the question left behind",
-    ("claims.natural-safe", "Our 100% natural"): "the learned claim head drops the rule's own example",
-    ("claims.erase-signs", "Clinically proven"): "the learned claim head drops the rule's own example",
-    ("claims.erase-signs", "Eliminate cellulite"): "the learned claim head drops the rule's own example",
+    ("claims.natural-safe", "Our 100% natural"): "absolute-percent (high) wins the overlap",
+    ("claims.erase-signs", "Clinically proven"): "reverses-disease (high) wins the overlap",
+    ("claims.erase-signs", "Eliminate cellulite"): "reverses-disease (high) wins the overlap",
     ("language.former-addict", "Meet an ex-addict"): "learned PHI head: person-first wording read as a disclosure",
     ("language.drunk", "Saturday nights"): "a weekday becomes a care date once the sentence reads as care",
     ("language.clean-person", "18 months clean"): "a month becomes a care date once the sentence reads as care",
