@@ -138,3 +138,49 @@ def test_playground_highlights_in_the_box_you_type_in(playground, api):
     page.keyboard.type("!")
     assert page.evaluate("document.getElementById('preview').textContent.replace('\\u200b', '')") == POST + "!"
     page.locator("#preview mark.sev-high", has_text=NAME).wait_for()
+
+
+def test_the_playground_follows_the_browsers_language(browser_context, api, console_errors):
+    """Its own words in Spanish for a Spanish browser (static/playground-strings.js); a finding's
+    words follow its paragraph's language, so an English post's finding stays English there."""
+    page = browser_context.new_page()
+    page.set_default_timeout(10000)
+    console_errors.attach(page)
+    page.add_init_script("Object.defineProperty(navigator, 'language', {get: () => 'es-US'})")
+    try:
+        sign_in(page, api)
+        page.wait_for_function("() => document.documentElement.lang === 'es'")
+        assert page.locator("h1").inner_text() == "Carelint: área de pruebas"
+        assert page.locator("#summary").inner_text() == "Nada revisado todavía."
+        assert page.locator("#post-text").get_attribute("placeholder") == "Pegue o escriba una publicación…"
+        assert page.locator("#pair-help code").first.inner_text() == "chrome://extensions"  # markup kept
+        post = "Felicidades a nuestra paciente Rosa Elena Pérez por terminar su quimioterapia."
+        page.locator("#post-text").fill(post)
+        page.locator("#summary", has_text="hallazgo").wait_for()
+        item = page.locator("#findings li").first
+        assert item.locator(".badge").text_content() in ("Riesgo alto", "Riesgo medio", "Sugerencia")
+        page.locator("#post-text").fill(POST)  # English: the finding's words are English
+        page.wait_for_function(FINDING_JS, arg=NAME)
+        assert finding_item(page, NAME).locator(".badge").text_content() == "High risk"
+        assert page.locator("#summary").inner_text().endswith("bajos.")  # the page's own words stay Spanish
+    finally:
+        page.close()
+    assert not console_errors.all(), console_errors.all()
+
+
+def test_the_playgrounds_strings_exist_in_both_languages_with_the_same_placeholders():
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "server" / "carelint" / "static"
+    source = (static / "playground-strings.js").read_text(encoding="utf-8")
+    en_block, es_block = source.split("\n  es: {")
+    tables = [dict(re.findall(r'^    "([\w.]+)": "(.*)",$', block, re.M)) for block in (en_block, es_block)]
+    en, es = tables
+    assert en and en.keys() == es.keys()
+    for key in en:
+        assert set(re.findall(r"\{(\w+)\}", en[key])) == set(re.findall(r"\{(\w+)\}", es[key])), key
+    page = (static / "index.html").read_text(encoding="utf-8")
+    script = (static / "playground.js").read_text(encoding="utf-8")
+    used = set(re.findall(r'data-i18n(?:-placeholder)?="([\w.]+)"', page)) | set(re.findall(r'\bt\("([\w.]+)"', script))
+    used |= {k for a, b in re.findall(r't\(\w+ === 1 \? "([\w.]+)" : "([\w.]+)"', script) for k in (a, b)}
+    assert used and used <= en.keys(), used - en.keys()

@@ -8,6 +8,32 @@
   const DEBOUNCE_MS = 350;
   const SEVERITY_RANK = { low: 1, medium: 2, high: 3 };
 
+  // The page's own words follow the browser's language (playground-strings.js).
+  const STRINGS = window.CARELINT_PLAYGROUND_STRINGS;
+  const LANG = /^es\b/i.test(navigator.language || "") ? "es" : "en";
+  function t(key, vars = {}) {
+    const text = STRINGS[LANG][key] ?? STRINGS.en[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  }
+  // `code` and **strong** in a string become elements; everything else stays text.
+  function fillText(node, text) {
+    node.replaceChildren(...text.split(/(`[^`]+`|\*\*[^*]+\*\*)/).filter(Boolean).map((part) => {
+      if (part.startsWith("`")) return el("code", "", part.slice(1, -1));
+      if (part.startsWith("**")) return el("strong", "", part.slice(2, -2));
+      return document.createTextNode(part);
+    }));
+  }
+  function localise() {
+    document.documentElement.lang = LANG;
+    for (const node of document.querySelectorAll("[data-i18n]")) {
+      if (node.tagName === "TITLE") document.title = t(node.dataset.i18n);
+      else fillText(node, t(node.dataset.i18n));
+    }
+    for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+      node.placeholder = t(node.dataset.i18nPlaceholder);
+    }
+  }
+
   const $ = (id) => document.getElementById(id);
   const ui = {
     form: $("check-form"), text: $("post-text"), platform: $("platform"), reply: $("reply"), live: $("live"),
@@ -56,12 +82,12 @@
       const body = await res.json().catch(() => null);
       if (controller !== inflight) return;
       if (res.status === 401) {
-        showError("This browser is no longer signed in to Carelint: run `carelint open` for a new link.");
+        showError(t("error.signed_out"));
         return;
       }
       if (!res.ok) {
         const err = body?.error;
-        showError(err ? `${err.message} (${err.code}, HTTP ${res.status})` : `The server answered HTTP ${res.status}.`);
+        showError(err ? `${err.message} (${err.code}, HTTP ${res.status})` : t("error.http", { status: res.status }));
         return;
       }
       showError("");
@@ -69,7 +95,7 @@
       render();
     } catch (e) {
       if (e.name === "AbortError") return;
-      showError("Cannot reach the Carelint server. Is it still running?");
+      showError(t("error.unreachable"));
     } finally {
       if (controller === inflight) inflight = null;
     }
@@ -87,7 +113,7 @@
     showError("");
     ui.preview.replaceChildren();
     ui.findings.replaceChildren();
-    ui.summary.textContent = "Nothing checked yet.";
+    ui.summary.textContent = t("results.none_yet");
     ui.counter.textContent = "";
     ui.disclaimerStatus.textContent = "—";
     ui.disclaimerText.hidden = true;
@@ -132,8 +158,8 @@
     const counts = { high: 0, medium: 0, low: 0 };
     for (const f of findings) counts[f.severity] += 1;
     ui.summary.textContent = findings.length
-      ? `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low.`
-      : "No findings.";
+      ? t(findings.length === 1 ? "results.summary_one" : "results.summary", { n: findings.length, ...counts })
+      : t("results.none");
     ui.findings.replaceChildren(...findings.map(findingItem));
   }
 
@@ -168,19 +194,19 @@
         const link = el("a");
         Object.assign(link, { href, target: "_blank", rel: "noopener noreferrer" });
         link.append(cite);
-        meta.append(" · Source: ", link);
-      } else meta.append(" · Source: ", cite);
+        meta.append(` · ${t("finding.source")}`, link);
+      } else meta.append(` · ${t("finding.source")}`, cite);
     }
     li.append(meta);
     if (Array.isArray(f.fixes)) {
       if (f.fixes.length) li.append(fixList(f));
     } else if (f.suggestions?.length) { // an older server: replacements of exactly the span
       const list = el("p", "suggestions");
-      list.append("Replace with: ");
+      list.append(t("finding.replace_with"));
       for (const s of f.suggestions) {
         const button = el("button", "suggestion", s);
         button.type = "button";
-        button.setAttribute("aria-label", `Replace “${f.text}” with “${s}”`);
+        button.setAttribute("aria-label", t("finding.replace_aria", { text: f.text, with: s }));
         button.addEventListener("click", () => applySuggestion(f, s));
         list.append(button, " ");
       }
@@ -192,14 +218,14 @@
   // One button per ranged fix (offsets in UTF-16 units, what this page asks for: JS indices).
   function fixList(f) {
     const list = el("p", "fixes");
-    list.append("Fix: ");
+    list.append(t("finding.fix"));
     for (const fix of f.fixes) {
       const button = el("button", "fix", fix.label);
       button.type = "button";
       const gone = last.text.slice(fix.start, fix.end);
       const described = fix.text
         ? (fix.label.includes(fix.text) ? fix.label : `${fix.label}: “${fix.text}”`)
-        : `${fix.label}: deletes “${gone.trim()}”`;
+        : t("finding.deletes", { label: fix.label, gone: gone.trim() });
       button.setAttribute("aria-label", described);
       button.title = described;
       button.addEventListener("click", () => applyFix(fix));
@@ -218,20 +244,20 @@
 
   function renderCounter(p) {
     const label = ui.platform.querySelector(`option[value="${p.name}"]`)?.text ?? p.name;
-    ui.counter.textContent = `${p.length} / ${p.limit} (${p.remaining} left on ${label})`;
+    ui.counter.textContent = t("counter", { length: p.length, limit: p.limit, remaining: p.remaining, platform: label });
     ui.counter.classList.toggle("over", p.remaining < 0);
   }
 
   function renderDisclaimer(d) {
     ui.disclaimerStatus.textContent = d.present
-      ? "The post already carries a disclaimer."
+      ? t("disclaimer.present")
       : ui.reply.checked
-        ? "A reply to a review needs no disclaimer: it should hold no health content at all."
+        ? t("disclaimer.reply")
         : d.needed
-        ? "This post gives health information: add a disclaimer."
-        : "No disclaimer needed.";
+        ? t("disclaimer.needed")
+        : t("disclaimer.not_needed");
     ui.disclaimerStatus.className = d.needed ? "needed" : "";
-    ui.disclaimerText.textContent = d.suggested || "No disclaimer fits in the room left on this platform.";
+    ui.disclaimerText.textContent = d.suggested || t("disclaimer.no_room");
     // The text and the button follow the status: a suggestion only where one is needed.
     ui.disclaimerText.hidden = ui.reply.checked || !d.needed;
     ui.copy.disabled = !d.suggested || !d.needed;
@@ -243,7 +269,7 @@
   // where that is unavailable, setRangeText and this page's own Undo button.
   function applyFix(fix) {
     if (!last || ui.text.value !== last.text) { // its offsets index the text that was checked
-      ui.fixStatus.textContent = "The text changed since it was checked; try again in a moment.";
+      ui.fixStatus.textContent = t("fix.stale");
       check();
       return;
     }
@@ -295,9 +321,8 @@
     if (!suggested) return;
     // A disclaimer does not make a post with patient information or a false claim safe.
     const high = last.response.findings.filter((f) => f.severity === "high").length;
-    if (high && !window.confirm(`This post still has ${high} high-risk finding${high === 1 ? "" : "s"}. `
-      + "A disclaimer does not fix them. Copy anyway?")) {
-      ui.copyStatus.textContent = "Not copied: fix the high-risk findings first.";
+    if (high && !window.confirm(t(high === 1 ? "copy.confirm_one" : "copy.confirm", { n: high }))) {
+      ui.copyStatus.textContent = t("copy.refused");
       return;
     }
     const combined = `${ui.text.value.replace(/\s+$/, "")}\n\n${suggested}`;
@@ -308,7 +333,7 @@
     } catch {
       ok = copyFallback(combined);
     }
-    ui.copyStatus.textContent = ok ? "Copied." : "Copy failed: select the text and copy it by hand.";
+    ui.copyStatus.textContent = ok ? t("copy.done") : t("copy.failed");
   }
 
   function copyFallback(value) {
@@ -331,13 +356,13 @@
     const present = carelintExtension === "present";
     ui.pair.disabled = !present;
     ui.pairHelp.hidden = present;
-    if (carelintPaired === "yes") ui.pairStatus.textContent = "Paired.";
-    else if (present) ui.pairStatus.textContent = "Extension detected, not paired yet.";
-    else ui.pairStatus.textContent = "Extension not detected.";
+    if (carelintPaired === "yes") ui.pairStatus.textContent = t("pair.done");
+    else if (present) ui.pairStatus.textContent = t("pair.present");
+    else ui.pairStatus.textContent = t("pair.none");
   }
 
   ui.pair.addEventListener("click", () => {
-    if (document.documentElement.dataset.carelintPaired !== "yes") ui.pairStatus.textContent = "Pairing…";
+    if (document.documentElement.dataset.carelintPaired !== "yes") ui.pairStatus.textContent = t("pair.pairing");
   });
   new MutationObserver(updatePairing).observe(document.documentElement, {
     attributes: true, attributeFilter: ["data-carelint-extension", "data-carelint-paired"],
@@ -363,6 +388,7 @@
   ui.undo.addEventListener("click", undoFix);
   // Typing after a page-side fix makes its snapshot stale: the page's Undo no longer applies.
   ui.text.addEventListener("beforeinput", () => { undoStack.length = 0; showUndo(); });
+  localise();
   updatePairing();
   showFingerprint();
 })();
