@@ -81,7 +81,7 @@ eval: install-test
 	$(BIN)/python bench/evaluate.py
 
 # Refit the learned decisions (server/carelint/learned/data/decisions.*) from train/data/, from a
-# fixed seed, and print the leave-one-author-out thresholds. About four minutes on 2 cores.
+# fixed seed, and print the leave-one-author-out thresholds. About twelve minutes on 2 cores.
 train: install-test
 	$(BIN)/python train/build.py
 
