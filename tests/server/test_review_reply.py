@@ -34,6 +34,7 @@ def apply(text, fix):
     "Your X-rays from March showed nothing unusual, as we explained.",
     # declining to discuss, but naming the treatment while doing so
     "We can't discuss your root canal here, but please call us.",
+    "No podemos hablar de los detalles de su visita aquí.",  # "your visit" presumes one
 ])
 def test_a_reply_about_the_reviewers_care_is_high(checker, text):
     result = reply(checker, text)
@@ -49,7 +50,7 @@ def test_a_reply_about_the_reviewers_care_is_high(checker, text):
     "Denise would be glad to speak with you: (617) 555-0133.",
     "We are unable to confirm whether any individual has received care at our practice, and we cannot "
     "discuss treatment in a public forum.",
-    "Por las leyes de privacidad no podemos hablar de los detalles de su visita aquí. Llámenos, por favor.",
+    "Por las leyes de privacidad no podemos hablar de ningún caso en redes sociales. Llámenos, por favor.",
 ])
 def test_a_reply_that_discloses_nothing_has_no_high_phi(checker, text):
     result = reply(checker, text)

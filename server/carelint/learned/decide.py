@@ -48,6 +48,13 @@ from carelint.sources import cite
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
 CONDITIONAL = SENTENCE_FEATURES.index("conditional")
 QUESTION = SENTENCE_FEATURES.index("question")
+HAND_START = SENTENCE_FEATURES.index(HAND_FEATURES[0])
+
+
+def hand_part(row: np.ndarray) -> np.ndarray:
+    """A sentence row's hand-read signals, in HAND_FEATURES order (the hashed words come after)."""
+    return row[HAND_START : HAND_START + len(HAND_FEATURES)]
+
 # A health term in the sentence, the reader's or another's (a refusal that names one still tells it).
 HEALTH_TERMS = [SENTENCE_FEATURES.index(k) for k in ("health_terms", "health_yours", "health_theirs")]
 # A sentence's own evidence of care, apart from the identifiers in it (health terms, a
@@ -181,11 +188,10 @@ class DecisionStage:
         PHI head gives it at least the reply threshold, or it is addressed to the reader and names care (a health term,
         a care moment, a care word); never a conditional ("If you have questions, call us")."""
         reply = review_reply(lang)
-        hand = len(HAND_FEATURES)
         you, terms, moment = (HAND_FEATURES.index(k) for k in ("you", "health_terms", "care_time"))
         out = []
         for k, s in enumerate(view.sentences):
-            row = view.matrix[k][-hand:]
+            row = hand_part(view.matrix[k])
             if view.matrix[k][CONDITIONAL] or view.declines[k]:
                 out.append(False)
                 continue
@@ -278,7 +284,7 @@ class DecisionStage:
         return new
 
     def _sentence_finding(self, category: str, s: Sentence, severity: str, p: float, row: np.ndarray) -> Finding:
-        hand = dict(zip(HAND_FEATURES, row[-len(HAND_FEATURES):], strict=True))
+        hand = dict(zip(HAND_FEATURES, hand_part(row), strict=True))
         drivers = tuple(name for key, name in DRIVER_NAMES.items() if hand.get(key, 0) > 0) + (f"learned:{p:.2f}",)
         if category == "phi":
             spec = self.disclosure
