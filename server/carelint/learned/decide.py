@@ -40,7 +40,7 @@ from carelint.learned.features import (
 )
 from carelint.learned.model import Head, load_heads
 from carelint.nlp import text_of
-from carelint.phi.context import OWN_CONTACT
+from carelint.phi.context import OWN_CONTACT, STAFF_NAME
 from carelint.phi.identifiers import IdentifierSpec
 from carelint.phi.review_reply import REVIEW_REPLY, review_reply
 from carelint.sources import cite
@@ -48,6 +48,8 @@ from carelint.sources import cite
 RULES_FILE = Path(__file__).parent / "data" / "sentence_rules.toml"
 CONDITIONAL = SENTENCE_FEATURES.index("conditional")
 QUESTION = SENTENCE_FEATURES.index("question")
+# Hand-written verdicts (drivers) the span head does not overturn, besides a title next to a name.
+SETTLED = (OWN_CONTACT, STAFF_NAME)
 HAND_START = SENTENCE_FEATURES.index(HAND_FEATURES[0])
 
 
@@ -170,7 +172,7 @@ class DecisionStage:
         if identifiers and SPAN_HEAD in self.heads:
             head = self.heads[SPAN_HEAD]
             for f, p in zip(identifiers, head.proba(self.span_features(doc, ctx, view, identifiers)), strict=True):
-                if f.severity is None and any(d.startswith("title:") or d == OWN_CONTACT for d in f.drivers):
+                if f.severity is None and any(d.startswith("title:") or d in SETTLED for d in f.drivers):
                     continue  # settled by hand: a staff or public title ("Officer Ramirez"), our own phone
                 cued = "patient-cue" in f.drivers or "care-inferred" in f.drivers
                 severity = self._identifier_severity(head, f.severity, float(p), cued)

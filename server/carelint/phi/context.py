@@ -141,9 +141,11 @@ def _norm_name(text: str) -> str:
     return " ".join(w for w in words if w and w not in all_honorifics())
 
 
-# A finding's driver when the context found the organisation's own phone or e-mail: the
-# decision stage keeps that verdict (phi/detector.py, learned/decide.py).
+# Drivers of verdicts the decision stage keeps (phi/detector.py, learned/decide.py): the
+# organisation's own phone or e-mail; a name already named as staff in the post ("Brenda
+# Kowalski, RN" ... "Brenda").
 OWN_CONTACT = "own-contact"
+STAFF_NAME = "staff-name"
 
 
 def _digits(text: str) -> str:
@@ -325,12 +327,21 @@ class Judge:
             return "medium"  # a full name in a health post: worth a second look
         return None
 
+    def is_staff_name(self, text: str) -> bool:
+        """A name whose words were already given to staff in this paragraph (a title, a credential)."""
+        return bool({w for w in _norm_name(text).split() if len(w) > 2} & self.staff_name_tokens)
+
     def own_contact(self, c: Candidate) -> bool:
         """The organisation's own phone or e-mail: offered ("call us at", "reach our team at"), a
         role mailbox ("billing@"), or a toll-free line."""
         text = self.text[c.start : c.end]
         sent = self.sentence(c.start, c.end)
-        if self.cues.org_contact.search(self.text[max(sent.start_char, c.start - 60) : c.start]):
+        before = self.text[max(sent.start_char, c.start - 60) : c.start]
+        if self.cues.org_contact.search(before):
+            return True
+        # "Call 212-555-0187 to book": what the number is for, when little precedes it in its
+        # sentence ("We called Maria at 555-0100 to schedule her follow-up" is hers).
+        if len(before.split()) <= 2 and self.cues.org_contact_after.match(self.text[c.end : sent.end_char]):
             return True
         if c.entity == "EMAIL_ADDRESS":
             return is_org_mailbox(text.split("@", 1)[0], self.cues.org_email_local_parts)

@@ -40,6 +40,7 @@ class ContextCues:
     reply: re.Pattern[str]
     staff: re.Pattern[str]
     org_contact: re.Pattern[str]
+    org_contact_after: re.Pattern[str]  # right after a number: "… to book", "… for appointments"
     staff_titles: frozenset[str]
     public_titles: frozenset[str]
     org_email_local_parts: frozenset[str]
@@ -74,6 +75,7 @@ class ContextCues:
             reply=_any(data["reply_cues"]),
             staff=_any(data["staff_cues"]),
             org_contact=_any(data["org_contact_cues"]),
+            org_contact_after=_regex(data["org_contact_after_cues"]),
             staff_titles=frozenset(data["staff_titles"]),
             public_titles=frozenset(data["public_titles"]),
             org_email_local_parts=frozenset(data["org_email_local_parts"]),

@@ -17,6 +17,7 @@ from carelint.nlp import text_of
 from carelint.phi.analyzer import PhiAnalyzer
 from carelint.phi.context import (
     OWN_CONTACT,
+    STAFF_NAME,
     Candidate,
     Judge,
     ParagraphFacts,
@@ -263,6 +264,8 @@ class PhiDetector:
             drivers += ["name-like"] if c.name_like else []
         if c.kind == "contact" and c.severity is None and judge.own_contact(c):
             drivers.append(OWN_CONTACT)
+        if c.kind == "person" and c.severity is None and judge.is_staff_name(judge.text[c.start : c.end]):
+            drivers.append(STAFF_NAME)
         entity = c.entity
         if entity == "PHONE_NUMBER" and FAX_LABEL.search(judge.doc.text[max(0, c.start - 12):c.start]):
             entity, spec = "FAX_NUMBER", self.specs["FAX_NUMBER"]  # Safe Harbor (E), not (D)
