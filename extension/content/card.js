@@ -19,6 +19,9 @@
   let shown = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let hideTimer;
+  // How long after the card takes the focus an editor taking it back is not the user leaving.
+  const FOCUS_HOLD_MS = 400;
+  let focusHeldUntil = 0;
 
   function build() {
     const c = el("div", { class: "card", popover: "manual", role: "dialog", tabindex: "-1", "data-carelint-card": "" });
@@ -32,7 +35,16 @@
     // button the card itself hides (the staff confirmation) hands focus on within the card.
     c.addEventListener("focusout", () => {
       setTimeout(() => {
-        if (card && C.card.isOpen() && !card.contains(C.ui.root.activeElement)) C.card.hide(false);
+        if (!card || !C.card.isOpen() || card.contains(C.ui.root.activeElement)) return;
+        // Just after the card took the focus ("Review" in the pre-submit check), an editor may
+        // take it back in its own selection update (Lexical does, a moment later): that is not
+        // the user leaving the card, so the focus goes back to it.
+        const active = document.activeElement;
+        if (performance.now() < focusHeldUntil && active && shown?.session?.adapter.contains(active)) {
+          (/** @type {HTMLElement | null} */ (card.querySelector("button")) || card).focus();
+          return;
+        }
+        C.card.hide(false);
       }, 0);
     });
     c.addEventListener("pointerenter", () => clearTimeout(hideTimer));
@@ -330,7 +342,10 @@
       c.replaceChildren(...opening.content.filter((n) => n !== null));
       if (!this.isOpen()) c.showPopover();
       position(c, opening.anchor, opening.beside);
-      if (opening.focus) (/** @type {HTMLElement | null} */ (c.querySelector("button")) || c).focus();
+      if (opening.focus) {
+        focusHeldUntil = performance.now() + FOCUS_HOLD_MS;
+        (/** @type {HTMLElement | null} */ (c.querySelector("button")) || c).focus();
+      }
     },
 
     // A text finding's card, under its first line box.
