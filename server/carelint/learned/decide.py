@@ -51,12 +51,6 @@ QUESTION = SENTENCE_FEATURES.index("question")
 # Hand-written verdicts (drivers) the span head does not overturn, besides a title next to a name.
 SETTLED = (OWN_CONTACT, STAFF_NAME)
 HAND_START = SENTENCE_FEATURES.index(HAND_FEATURES[0])
-
-
-def hand_part(row: np.ndarray) -> np.ndarray:
-    """A sentence row's hand-read signals, in HAND_FEATURES order (the hashed words come after)."""
-    return row[HAND_START : HAND_START + len(HAND_FEATURES)]
-
 # A health term in the sentence, the reader's or another's (a refusal that names one still tells it).
 HEALTH_TERMS = [SENTENCE_FEATURES.index(k) for k in ("health_terms", "health_yours", "health_theirs")]
 # A sentence's own evidence of care, apart from the identifiers in it (health terms, a
@@ -91,6 +85,11 @@ class ParagraphView:
     about_someone: list[bool]  # per sentence: does it speak of a person at all (features.names_someone)?
     person_first: list[bool]  # per sentence: does it use person-first wording ("people with epilepsy")?
     declines: list[bool]  # per sentence: does it decline to discuss care, naming no health term?
+
+
+def hand_part(row: np.ndarray) -> np.ndarray:
+    """A sentence row's hand-read signals, in HAND_FEATURES order (the hashed words come after)."""
+    return row[HAND_START : HAND_START + len(HAND_FEATURES)]
 
 
 def is_identifier(f: Finding) -> bool:

@@ -58,6 +58,7 @@ class Candidate:
     name_like: bool = False  # a person: looks like a full name (two capitalised words, or an honorific)
     owner: Owner = ""  # a health term: whose it is
     term: str = ""  # a health term: its category in data/health_terms.toml (procedure, condition…)
+    settled: str = ""  # why the verdict "not PHI" is final (OWN_CONTACT, STAFF_NAME), set by the Judge
 
 
 @dataclass
@@ -141,9 +142,9 @@ def _norm_name(text: str) -> str:
     return " ".join(w for w in words if w and w not in all_honorifics())
 
 
-# Drivers of verdicts the decision stage keeps (phi/detector.py, learned/decide.py): the
-# organisation's own phone or e-mail; a name already named as staff in the post ("Brenda
-# Kowalski, RN" ... "Brenda").
+# Why a "not PHI" verdict is final (Candidate.settled, carried as a driver the decision stage
+# keeps): the organisation's own phone or e-mail; a name already named as staff in the paragraph
+# ("Brenda Kowalski, RN" ... "Brenda").
 OWN_CONTACT = "own-contact"
 STAFF_NAME = "staff-name"
 
@@ -314,6 +315,7 @@ class Judge:
             return None
         tokens = {w for w in _norm_name(text).split() if len(w) > 2}
         if tokens & self.staff_name_tokens:
+            c.settled = STAFF_NAME  # named as staff already in this paragraph ("Brenda Kowalski, RN")
             return None
         title = self.title_near(c.start, c.end)
         if title == "staff" or (title == "public" and not s.strong) or (s.staff and not (s.strong or s.reply)):
@@ -326,10 +328,6 @@ class Judge:
         if self.post.health and c.name_like:
             return "medium"  # a full name in a health post: worth a second look
         return None
-
-    def is_staff_name(self, text: str) -> bool:
-        """A name whose words were already given to staff in this paragraph (a title, a credential)."""
-        return bool({w for w in _norm_name(text).split() if len(w) > 2} & self.staff_name_tokens)
 
     def own_contact(self, c: Candidate) -> bool:
         """The organisation's own phone or e-mail: offered ("call us at", "reach our team at"), a
@@ -350,6 +348,7 @@ class Judge:
 
     def _contact(self, c: Candidate, text: str, sent: Span, post_patient: bool) -> Severity | None:
         if self.own_contact(c):
+            c.settled = OWN_CONTACT
             return None
         if post_patient:
             return "high"

@@ -16,8 +16,6 @@ from carelint.language import supported as supported_languages
 from carelint.nlp import text_of
 from carelint.phi.analyzer import PhiAnalyzer
 from carelint.phi.context import (
-    OWN_CONTACT,
-    STAFF_NAME,
     Candidate,
     Judge,
     ParagraphFacts,
@@ -262,10 +260,8 @@ class PhiDetector:
             title = judge.title_near(c.start, c.end)
             drivers += [f"title:{title}"] if title else []
             drivers += ["name-like"] if c.name_like else []
-        if c.kind == "contact" and c.severity is None and judge.own_contact(c):
-            drivers.append(OWN_CONTACT)
-        if c.kind == "person" and c.severity is None and judge.is_staff_name(judge.text[c.start : c.end]):
-            drivers.append(STAFF_NAME)
+        if c.settled and c.severity is None:
+            drivers.append(c.settled)  # decided once, by the Judge; the decision stage keeps it
         entity = c.entity
         if entity == "PHONE_NUMBER" and FAX_LABEL.search(judge.doc.text[max(0, c.start - 12):c.start]):
             entity, spec = "FAX_NUMBER", self.specs["FAX_NUMBER"]  # Safe Harbor (E), not (D)
